@@ -399,6 +399,7 @@ COMPOSITES: list[dict[str, Any]] = [
                 },
                 "headers": {"type": "object", "additionalProperties": {"type": "string"}},
                 "body": {},
+                "allow_error_status": {"type": "boolean", "default": False},
             },
             "required": ["method", "endpoint"],
             "additionalProperties": False,

@@ -114,10 +114,24 @@ class _Spec:
             for member in alternatives:
                 sub_props, sub_required, _ = self.object_properties(member)
                 for name, sub in sub_props.items():
-                    props.setdefault(name, sub)
+                    props[name] = _either(props[name], sub) if name in props else sub
                 common = sub_required if common is None else common & sub_required
             required |= common or set()
         return props, required, composed
+
+
+def _either(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """A field two alternative body shapes both have: accept what either accepts."""
+    first, second = normalize(first), normalize(second)
+    if first == second:
+        return first
+    if set(first) == set(second) == {"type", "enum"} and first["type"] == second["type"]:
+        return {
+            "type": first["type"],
+            "enum": [*first["enum"], *[v for v in second["enum"] if v not in first["enum"]]],
+        }
+    alternatives = first["anyOf"] if set(first) == {"anyOf"} else [first]
+    return {"anyOf": [*alternatives, second]}
 
 
 def _snake(text: str) -> str:
@@ -180,9 +194,7 @@ def _build_operation(spec: _Spec, method: str, path: str, operation: dict[str, A
             continue
         schema = parameter.get("schema", {})
         resolved = spec.deref(schema) if schema else {}
-        if where == "query" and resolved.get("type") == "object" and parameter.get(
-            "explode", True
-        ):
+        if where == "query" and resolved.get("type") == "object" and parameter.get("explode", True):
             # form style, exploded: the object's fields travel as separate query parameters
             sub_props, sub_required, _ = spec.object_properties(resolved)
             for field, sub in sub_props.items():

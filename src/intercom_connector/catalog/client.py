@@ -1,0 +1,155 @@
+"""Call any Intercom operation by name.
+
+``AsyncIntercomClient`` is the generic executor: it looks the operation up in the catalog,
+refuses it before any request when the granted scopes do not cover it, validates the input,
+builds the request from the operation record and sends it through the HTTP layer's client
+(retries, rate limiter, paginators). Replies stay plain dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Collection
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from intercom_connector.catalog.composite import COMPOSITES
+from intercom_connector.catalog.model import Operation
+from intercom_connector.catalog.registry import Catalog, load_catalog
+from intercom_connector.catalog.requests import build_request
+from intercom_connector.catalog.scopes import check_scope
+from intercom_connector.http import (
+    DEFAULT_VERSION,
+    AsyncApiClient,
+    IntercomError,
+    PaginationError,
+    PaginationSpec,
+    RateLimiter,
+    RateLimitPolicy,
+    RetryPolicy,
+)
+
+
+class AsyncIntercomClient:
+    """Execute catalog operations by name against Intercom (or the sandbox)."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        region: str | None = "us",
+        base_url: str | None = None,
+        version: str = DEFAULT_VERSION,
+        retry: RetryPolicy | None = None,
+        rate_limit: RateLimitPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        granted_scopes: Collection[str] | None = None,
+        catalog: Catalog | None = None,
+        download_dir: str | Path = ".",
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.catalog = catalog or load_catalog()
+        self.validator = self.catalog.validator
+        self.granted_scopes = frozenset(granted_scopes) if granted_scopes is not None else None
+        self.download_dir = Path(download_dir)
+        self.api = AsyncApiClient(
+            token,
+            region=region,
+            base_url=base_url,
+            version=version,
+            retry=retry,
+            rate_limit=rate_limit,
+            limiter=limiter,
+            transport=transport,
+            timeout=timeout,
+            on_event=on_event,
+        )
+
+    @property
+    def base_url(self) -> str:
+        return str(self.api.base_url)
+
+    async def __aenter__(self) -> AsyncIntercomClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.api.aclose()
+
+    def operation(self, name: str) -> Operation:
+        return self.catalog.get(name)
+
+    def prepare(self, name: str, data: dict[str, Any] | None = None) -> tuple[Operation, dict]:
+        """Resolve, authorize and validate without sending anything."""
+        operation = self.catalog.get(name)
+        check_scope(operation, self.granted_scopes, self.catalog.scopes)
+        return operation, self.validator.prepare(operation, data)
+
+    async def call(self, name: str, data: dict[str, Any] | None = None) -> Any:
+        """Run one operation and return its reply (one page for list operations)."""
+        operation, prepared = self.prepare(name, data)
+        try:
+            composite = COMPOSITES.get(operation.name)
+            if composite is not None:
+                return await composite(self, prepared)
+            reply = await self.api.send(build_request(operation, prepared))
+            return reply.body
+        except IntercomError as error:
+            error.operation = error.operation or operation.name
+            raise
+
+    async def iterate(
+        self, name: str, data: dict[str, Any] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield every record across all pages, whatever the operation's pagination style."""
+        operation, prepared = self.prepare(name, data)
+        request = build_request(operation, prepared)
+        try:
+            if operation.pagination is not None:
+                spec = PaginationSpec.from_dict(operation.pagination)
+                async for record in self.api.iterate(request, spec):
+                    yield record
+                return
+            if operation.list_key is None:
+                raise PaginationError(f"{operation.name} does not return a list of records")
+            reply = await self.api.send(request)
+            for record in (reply.body or {}).get(operation.list_key) or []:
+                yield record
+        except IntercomError as error:
+            error.operation = error.operation or operation.name
+            raise
+
+    async def collect(self, name: str, data: dict[str, Any] | None = None) -> list[dict]:
+        """Every record of a list operation, as one list."""
+        return [record async for record in self.iterate(name, data)]
+
+    async def raw(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        query: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+    ) -> dict[str, Any]:
+        """The universal operation: any method and endpoint on the authentication's base URL."""
+        data: dict[str, Any] = {"method": method.upper(), "endpoint": endpoint}
+        if query:
+            data["query"] = query
+        if headers:
+            data["headers"] = headers
+        if body is not None:
+            data["body"] = body
+        result: dict[str, Any] = await self.call("raw_http_request", data)
+        return result

@@ -1,0 +1,139 @@
+"""Find operations by any name people use for them.
+
+Lookup accepts the snake_case name, the spec's operationId, the spec's summary, the connector
+page's display names and other curated aliases, compared case- and punctuation-insensitively.
+An unknown name raises ``UnknownOperation`` carrying the closest suggestions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from intercom_connector.catalog.model import Operation
+from intercom_connector.catalog.validation import InputValidator
+
+
+class UnknownOperation(LookupError):
+    """No operation answers to the given name."""
+
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.name = name
+        self.suggestions = suggestions
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown operation {name!r}{hint}")
+
+
+def _fold(text: str) -> str:
+    """Fold a name so 'List attached companies', 'list-attached-companies' and
+    'listAttachedCompanies' compare equal."""
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+class Catalog:
+    """All operations, indexed for lookup."""
+
+    def __init__(self, document: dict[str, Any], schemas: dict[str, Any]) -> None:
+        self.spec_version: str = document["spec_version"]
+        self.spec_sha256: str = document["spec_sha256"]
+        self.servers: list[str] = list(document.get("servers", []))
+        self.scopes: dict[str, str] = dict(document.get("scopes", {}))
+        self.definitions: dict[str, Any] = schemas.get("$defs", {})
+        self.operations: list[Operation] = [
+            Operation.from_dict(entry) for entry in document["operations"]
+        ]
+        self._by_name = {op.name: op for op in self.operations}
+        self._validator: InputValidator | None = None
+        self._index: dict[str, Operation] = {}
+        for op in self.operations:
+            keys = [op.name, op.title, *op.aliases]
+            if op.operation_id:
+                keys.append(op.operation_id)
+            if op.kind == "spec":
+                keys.append(f"{op.method} {op.path}")
+            for key in keys:
+                self._index.setdefault(_fold(key), op)
+        # Summaries last: a curated name or alias always wins over the spec's wording.
+        for op in self.operations:
+            if op.kind == "spec" and op.summary:
+                self._index.setdefault(_fold(op.summary), op)
+
+    def __iter__(self) -> Iterator[Operation]:
+        return iter(self.operations)
+
+    def __len__(self) -> int:
+        return len(self.operations)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and _fold(name) in self._index
+
+    def get(self, name: str) -> Operation:
+        """The operation for ``name`` (any accepted spelling), or UnknownOperation."""
+        exact = self._by_name.get(name)
+        if exact is not None:
+            return exact
+        found = self._index.get(_fold(name))
+        if found is None:
+            raise UnknownOperation(name, self.suggest(name))
+        return found
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        folded = _fold(name)
+        matches = difflib.get_close_matches(folded, list(self._index), n=limit * 3, cutoff=0.5)
+        names: list[str] = []
+        for match in matches:
+            candidate = self._index[match].name
+            if candidate not in names:
+                names.append(candidate)
+        if not names:
+            words = set(folded.split("_")) - {"list", "get", "create", "update", "delete"}
+            names = [op.name for op in self.operations if words & set(op.name.split("_"))]
+        return names[:limit]
+
+    def search(self, text: str | None = None, tag: str | None = None) -> list[Operation]:
+        """Operations whose name, title, aliases or path contain ``text``, in ``tag``."""
+        results = self.operations
+        if tag:
+            wanted = tag.lower()
+            results = [op for op in results if any(t.lower() == wanted for t in op.tags)]
+        if text:
+            needle = text.lower()
+            results = [
+                op
+                for op in results
+                if needle in op.name
+                or needle in op.title.lower()
+                or needle in op.path.lower()
+                or needle in op.summary.lower()
+                or any(needle in alias.lower() for alias in op.aliases)
+            ]
+        return list(results)
+
+    @property
+    def validator(self) -> InputValidator:
+        """The input validator, whose compiled schemas every client of this catalog shares."""
+        if self._validator is None:
+            self._validator = InputValidator(self.definitions)
+        return self._validator
+
+    @property
+    def tags(self) -> list[str]:
+        return sorted({tag for op in self.operations for tag in op.tags})
+
+
+def _load_json(name: str) -> dict[str, Any]:
+    data = resources.files("intercom_connector.catalog").joinpath("data", name).read_bytes()
+    loaded: dict[str, Any] = json.loads(data)
+    return loaded
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The catalog shipped with the package (parsed once per process)."""
+    return Catalog(_load_json("catalog.json"), _load_json("schemas.json"))

@@ -1,0 +1,35 @@
+"""The `intercom-connector` command: a thin shell over the layers below."""
+
+from __future__ import annotations
+
+import typer
+
+from intercom_connector.cli.call_commands import call, raw
+from intercom_connector.cli.ops_commands import ops_app
+
+app = typer.Typer(
+    name="intercom-connector",
+    help="Every Intercom operation by name, workflows over them, and a local Intercom sandbox.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(ops_app, name="ops")
+app.command("call")(call)
+app.command("raw")(raw)
+
+
+def _mount_optional() -> None:
+    """Sub-apps of later layers; each module registers itself here."""
+    try:
+        from intercom_connector.cli.sandbox_commands import sandbox_app
+    except ImportError:  # pragma: no cover - present once the sandbox lands
+        return
+    app.add_typer(sandbox_app, name="sandbox", help="Run the local Intercom sandbox.")
+
+
+_mount_optional()
+
+
+def main() -> None:
+    app()
