@@ -1,0 +1,21 @@
+"""intercom-connector: every Intercom operation by name, workflows, and a local sandbox.
+
+The public face: the executor clients and the catalog. Everything else lives in its layer
+(``http``, ``catalog``, ``auth``, ``workflow``, ``sandbox``, ``cli``).
+"""
+
+from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.catalog.model import Operation
+from intercom_connector.catalog.registry import Catalog, UnknownOperation, load_catalog
+from intercom_connector.catalog.scopes import MissingScope
+from intercom_connector.catalog.validation import InvalidInput
+
+__all__ = [
+    "AsyncIntercomClient",
+    "Catalog",
+    "InvalidInput",
+    "MissingScope",
+    "Operation",
+    "UnknownOperation",
+    "load_catalog",
+]

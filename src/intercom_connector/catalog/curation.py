@@ -233,6 +233,12 @@ LIST_KEYS: dict[str, str] = {
     "listConversationAttributes": "data",
 }
 
+# Replies that are files, where the spec's success response declares no content type.
+ACCEPT: dict[str, str] = {
+    "downloadDataExport": "application/octet-stream",
+    "GET /download/reporting_data/{job_identifier}": "application/octet-stream",
+}
+
 # POSTs that only read: safe to send again after a connection error or a 5xx.
 SAFE_POSTS: set[str] = {
     "SearchContacts",

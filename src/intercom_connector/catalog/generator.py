@@ -175,11 +175,28 @@ def _success_response(spec: _Spec, operation: dict[str, Any]) -> dict[str, Any]:
     return {"status": 200, "content_type": None, "schema": None}
 
 
-def _build_operation(spec: _Spec, method: str, path: str, operation: dict[str, Any]) -> dict:
+def _parameters(
+    spec: _Spec, path_item: dict[str, Any], operation: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The operation's parameters, with those declared once for the whole path; path
+    parameters first so that a name the spec repeats in the query resolves to the path."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for parameter in [*path_item.get("parameters", []), *operation.get("parameters", [])]:
+        if "$ref" in parameter:
+            parameter = spec.raw["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[-1]]
+        merged[(parameter["in"], parameter["name"])] = parameter
+    return sorted(merged.values(), key=lambda p: p["in"] != "path")
+
+
+def _build_operation(
+    spec: _Spec, method: str, path: str, path_item: dict[str, Any], operation: dict[str, Any]
+) -> dict:
     key = _key(method, path, operation)
     name = curation.NAMES.get(key) or _snake(operation["summary"])
     properties: dict[str, Any] = {}
     required: list[str] = []
+    response = _success_response(spec, operation)
+    accept = curation.ACCEPT.get(key) or response["content_type"] or "application/json"
 
     def add(field: str, schema: dict[str, Any], where: str, is_required: bool) -> None:
         if field in properties:
@@ -188,9 +205,12 @@ def _build_operation(spec: _Spec, method: str, path: str, operation: dict[str, A
         if is_required:
             required.append(field)
 
-    for parameter in operation.get("parameters", []):
+    for parameter in _parameters(spec, path_item, operation):
         where = parameter["in"]
         if where == "header" and parameter["name"] == VERSION_HEADER:
+            continue
+        if where == "header" and parameter["name"].lower() == "accept":
+            accept = (parameter.get("schema", {}).get("enum") or [accept])[0]
             continue
         schema = parameter.get("schema", {})
         resolved = spec.deref(schema) if schema else {}
@@ -200,17 +220,30 @@ def _build_operation(spec: _Spec, method: str, path: str, operation: dict[str, A
             for field, sub in sub_props.items():
                 add(field, sub, "query", field in sub_required)
             continue
+        if parameter["name"] in properties and where == "query":
+            continue  # the spec repeats a path parameter in the query: the path carries it
         add(parameter["name"], schema, where, bool(parameter.get("required")))
 
+    for field in re.findall(r"{(\w+)}", path):
+        # a few operations declare their path parameter in the query, or not at all
+        if properties.get(field, {}).get("x-in") != "path":
+            schema = properties.pop(field, {"type": "string"})
+            if field in required:
+                required.remove(field)
+            add(field, {k: v for k, v in schema.items() if k != "x-in"}, "path", True)
+
     pagination = curation.PAGINATION.get(key)
-    if pagination and pagination["style"] in curation.EXTRA_QUERY_FIELDS:
-        if not pagination.get("in_body"):
-            extras = curation.EXTRA_QUERY_FIELDS[pagination["style"]]
-            for field, schema in extras.items():
-                if field == "starting_after" and pagination.get("cursor_param"):
-                    continue
-                if field not in properties:
-                    add(field, schema, "query", False)
+    if (
+        pagination
+        and pagination["style"] in curation.EXTRA_QUERY_FIELDS
+        and not pagination.get("in_body")
+    ):
+        extras = curation.EXTRA_QUERY_FIELDS[pagination["style"]]
+        for field, schema in extras.items():
+            if field == "starting_after" and pagination.get("cursor_param"):
+                continue
+            if field not in properties:
+                add(field, schema, "query", False)
 
     body_schema = None
     body_free = False
@@ -227,7 +260,6 @@ def _build_operation(spec: _Spec, method: str, path: str, operation: dict[str, A
 
     tags = list(operation.get("tags", []))
     retry_safe = method in {"get", "put", "delete"} or key in curation.SAFE_POSTS
-    response = _success_response(spec, operation)
     errors = sorted(int(code) for code in operation.get("responses", {}) if str(code)[0] in "45")
     list_key = (pagination or {}).get("items") or curation.LIST_KEYS.get(key)
     return {
@@ -250,7 +282,7 @@ def _build_operation(spec: _Spec, method: str, path: str, operation: dict[str, A
         "list_key": list_key,
         "retry_safe": retry_safe,
         "scope": _scope_for(key, method, tags, retry_safe),
-        "accept": response["content_type"] or "application/json",
+        "accept": accept,
         "response": response,
         "error_statuses": errors,
         "aliases": list(curation.ALIASES.get(name, [])),
@@ -309,7 +341,7 @@ def build(spec_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     for path, item in raw["paths"].items():
         for method in METHODS:
             if method in item:
-                entry = _build_operation(spec, method, path, item[method])
+                entry = _build_operation(spec, method, path, item, item[method])
                 operations.append(entry)
                 by_key[_key(method, path, item[method])] = entry
     for variant in curation.VARIANTS:

@@ -123,13 +123,13 @@ class InputValidator:
             raise InvalidInput(operation.name, problems)
         return prepared
 
-
     def _body_problem(self, error: ValidationError, body: dict[str, Any]) -> Problem:
         if error.validator != "anyOf" or error.absolute_path:
             return _problem(error)
         # The body has several accepted shapes: say what each one still lacks.
         hints = []
-        for alternative in error.validator_value:
+        alternatives: list[Any] = list(error.validator_value)  # type: ignore[arg-type]
+        for alternative in alternatives:
             while "$ref" in alternative:
                 alternative = self._definitions[alternative["$ref"].rsplit("/", 1)[-1]]
             required = alternative.get("required", [])
@@ -158,7 +158,7 @@ def _problem(error: ValidationError) -> Problem:
 
 def _describe(error: ValidationError) -> str:
     validator = error.validator
-    value = error.validator_value
+    value: Any = error.validator_value
     if validator == "type":
         expected = value if isinstance(value, str) else " or ".join(value)
         return f"expected {expected}, got {_show(error.instance)}"

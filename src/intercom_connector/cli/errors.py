@@ -19,6 +19,7 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
+from intercom_connector.catalog.composite import ForeignHost
 from intercom_connector.catalog.registry import UnknownOperation
 from intercom_connector.catalog.scopes import MissingScope
 from intercom_connector.catalog.validation import InvalidInput
@@ -51,6 +52,7 @@ _EXIT_CODES: list[tuple[type[BaseException], int, str]] = [
     (UnknownOperation, EXIT_USAGE, "unknown operation"),
     (InvalidInput, EXIT_USAGE, "invalid input"),
     (UsageProblem, EXIT_USAGE, "usage"),
+    (ForeignHost, EXIT_USAGE, "usage"),
     (IntercomError, EXIT_FAILED, "intercom error"),
 ]
 
@@ -63,7 +65,7 @@ def register(kind: type[BaseException], code: int, label: str) -> None:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    stderr.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    stderr.out(f"error: {message}", highlight=False)
     raise typer.Exit(code)
 
 

@@ -10,13 +10,13 @@ import csv
 import json
 import sys
 from collections.abc import AsyncIterator, Callable
-from enum import Enum
+from enum import StrEnum
 from typing import Any, TextIO
 
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     json = "json"
     ndjson = "ndjson"
     csv = "csv"

@@ -20,8 +20,9 @@
 
 Every error carries what Intercom said (status, code, message, request_id and the whole
 `error.list`) and where it happened (method, url, and `operation`, which the catalog layer
-sets because only it knows operation names). Messages pass through `redact` so that a token
-echoed by a proxy or a log line never ends up in a traceback.
+sets because only it knows operation names); errors built from a reply keep that reply.
+Messages pass through `redact` so that a token echoed by a proxy or a log line never ends up
+in a traceback.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
         if secret:
             text = text.replace(secret, REDACTED)
     return _BEARER.sub(lambda match: match.group(1) + REDACTED, text)
+
+
+def _redacted(value: Any, secrets: Iterable[str | None]) -> Any:
+    return redact(value, secrets) if isinstance(value, str) else value
 
 
 def _one_line(text: str) -> str:
@@ -86,6 +91,9 @@ class IntercomError(Exception):
         self.method = method
         self.url = url
         self.operation = operation
+        # The whole non-2xx reply (an http.Reply), set by the client for callers that want
+        # the raw answer rather than an exception (the universal "raw request" operation).
+        self.reply: Any = None
 
     def __str__(self) -> str:
         head = " ".join(part for part in (str(self.status or ""), self.code or "") if part)
@@ -272,7 +280,11 @@ def error_from_response(
     `secrets` (the token) are redacted from the message and URL. `now` is the unix time used to
     turn `X-RateLimit-Reset` into a wait; it defaults to the system clock.
     """
+    if not isinstance(headers, httpx.Headers):
+        headers = httpx.Headers(headers)  # case-insensitive, like the reply's own headers
+    secrets = tuple(secrets)
     document, errors = _envelope(body)
+    errors = [{key: _redacted(value, secrets) for key, value in item.items()} for item in errors]
     code = next((str(item["code"]) for item in errors if item.get("code")), None)
     message = _describe(errors)
     if not message:
@@ -285,7 +297,6 @@ def error_from_response(
         message = httpx.codes.get_reason_phrase(status) or "HTTP error"
     request_id = document.get("request_id") or headers.get("x-request-id")
 
-    secrets = tuple(secrets)
     fields: dict[str, Any] = {
         "status": status,
         "code": code,

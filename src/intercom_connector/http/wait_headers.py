@@ -9,8 +9,8 @@ of them either hammer the API or sleep far too long, so all three are read, most
 from __future__ import annotations
 
 import math
-from datetime import UTC
 from collections.abc import Mapping
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 import httpx
