@@ -8,11 +8,13 @@ from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import Catalog, UnknownOperation, load_catalog
 from intercom_connector.catalog.scopes import MissingScope
+from intercom_connector.catalog.sync_client import IntercomClient
 from intercom_connector.catalog.validation import InvalidInput
 
 __all__ = [
     "AsyncIntercomClient",
     "Catalog",
+    "IntercomClient",
     "InvalidInput",
     "MissingScope",
     "Operation",

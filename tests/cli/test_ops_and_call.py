@@ -83,7 +83,7 @@ def test_call_all_streams_every_record_as_ndjson(cli):
 
 
 def test_call_all_writes_csv_with_a_header(cli):
-    result = cli("call", "list_contacts", "--all", "-o", "csv", "--sandbox", "-q")
+    result = cli("call", "list_contacts", "--all", "-o", "csv", "--sandbox", "--quiet")
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows and "id" in rows[0] and "email" in rows[0]

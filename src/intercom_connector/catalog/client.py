@@ -9,6 +9,7 @@ builds the request from the operation record and sends it through the HTTP layer
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import aclosing
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,6 +30,7 @@ from intercom_connector.http import (
     RateLimiter,
     RateLimitPolicy,
     RetryPolicy,
+    make_paginator,
 )
 
 
@@ -109,26 +111,35 @@ class AsyncIntercomClient:
             error.operation = error.operation or operation.name
             raise
 
-    async def iterate(
+    async def batches(
         self, name: str, data: dict[str, Any] | None = None
-    ) -> AsyncIterator[dict[str, Any]]:
-        """Yield every record across all pages, whatever the operation's pagination style."""
+    ) -> AsyncIterator[list[Any]]:
+        """Yield the records of each page as they arrive, whatever the pagination style."""
         operation, prepared = self.prepare(name, data)
         request = build_request(operation, prepared)
         try:
             if operation.pagination is not None:
-                spec = PaginationSpec.from_dict(operation.pagination)
-                async for record in self.api.iterate(request, spec):
-                    yield record
+                paginator = make_paginator(PaginationSpec.from_dict(operation.pagination))
+                async with aclosing(self.api.pages(request, paginator.spec)) as pages:
+                    async for page in pages:
+                        yield paginator.items(page)
                 return
             if operation.list_key is None:
                 raise PaginationError(f"{operation.name} does not return a list of records")
             reply = await self.api.send(request)
-            for record in (reply.body or {}).get(operation.list_key) or []:
-                yield record
+            yield list((reply.body or {}).get(operation.list_key) or [])
         except IntercomError as error:
             error.operation = error.operation or operation.name
             raise
+
+    async def iterate(
+        self, name: str, data: dict[str, Any] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield every record across all pages, whatever the operation's pagination style."""
+        async with aclosing(self.batches(name, data)) as batches:
+            async for batch in batches:
+                for record in batch:
+                    yield record
 
     async def collect(self, name: str, data: dict[str, Any] | None = None) -> list[dict]:
         """Every record of a list operation, as one list."""

@@ -27,12 +27,12 @@ from .reply import DownloadResult, Reply
 from .request import RequestSpec
 from .retry import RetryPolicy
 
-__all__ = ["ApiClient"]
+__all__ = ["ApiClient", "LoopThread"]
 
 T = TypeVar("T")
 
 
-class _LoopThread:
+class LoopThread:
     """An event loop running forever in a daemon thread, fed coroutines from other threads."""
 
     def __init__(self) -> None:
@@ -96,7 +96,7 @@ class ApiClient:
         on_event: EventHandler | None = None,
         max_connections: int = 64,
     ) -> None:
-        self._loop = _LoopThread()
+        self._loop = LoopThread()
 
         async def build() -> AsyncApiClient:  # inside the loop that will drive it
             return AsyncApiClient(
