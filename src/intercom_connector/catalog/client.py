@@ -126,8 +126,11 @@ class AsyncIntercomClient:
                 return
             if operation.list_key is None:
                 raise PaginationError(f"{operation.name} does not return a list of records")
-            reply = await self.api.send(request)
-            yield list((reply.body or {}).get(operation.list_key) or [])
+            body = (await self.api.send(request)).body or {}
+            records = body.get(operation.list_key)
+            if records is None:  # the spec's schema and Intercom's replies disagree on some keys
+                records = body.get("data")
+            yield list(records or [])
         except IntercomError as error:
             error.operation = error.operation or operation.name
             raise

@@ -6,6 +6,7 @@ import typer
 
 from intercom_connector.cli.call_commands import call, raw
 from intercom_connector.cli.ops_commands import ops_app
+from intercom_connector.cli.sandbox_commands import sandbox_app
 
 app = typer.Typer(
     name="intercom-connector",
@@ -17,18 +18,7 @@ app = typer.Typer(
 app.add_typer(ops_app, name="ops")
 app.command("call")(call)
 app.command("raw")(raw)
-
-
-def _mount_optional() -> None:
-    """Sub-apps of later layers; each module registers itself here."""
-    try:
-        from intercom_connector.cli.sandbox_commands import sandbox_app
-    except ImportError:  # pragma: no cover - present once the sandbox lands
-        return
-    app.add_typer(sandbox_app, name="sandbox", help="Run the local Intercom sandbox.")
-
-
-_mount_optional()
+app.add_typer(sandbox_app, name="sandbox", help="Run the local Intercom sandbox.")
 
 
 def main() -> None:

@@ -1,0 +1,389 @@
+"""The sandbox ASGI app: authentication, knobs, routing, validation and dispatch.
+
+One request goes: bearer token (401) → rate-limit window (429, and the ``X-RateLimit-*``
+headers on every authenticated reply) → latency → injected fault *before* the handler →
+route (404/405) → input validation (400/422) → handler (stateful, or a schema-shaped
+generic reply) → injected fault *after* the handler → request log. OAuth endpoints sit
+outside bearer auth, and ``/_sandbox/*`` admin endpoints outside the limit and the log.
+
+The app speaks raw ASGI (starlette only parses the request) because the hot path — a page
+of contacts — should cost the server little next to the client it is measuring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import replace
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+from starlette.requests import Request
+
+from . import companies, contacts, conversations, events, exports, oauth, tags_notes, workspace
+from .call import Call, Handler
+from .catalog_data import Operation, spec_operations
+from .config import FaultTiming, SandboxConfig
+from .generic import generic_reply
+from .knobs import ConnectionDropped, Fault, FaultInjector, Latency, RateLimiter, rate_limit_message
+from .replies import ApiError, Reply, error_body, new_request_id
+from .requestlog import RequestLog, RequestRecord
+from .routing import MethodNotAllowed, Router
+from .seeding import seed_state
+from .state import SandboxState
+from .validation import InputValidator
+
+logger = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+DEFAULT_BASE_URL = "http://intercom-sandbox.test"
+TRANSPORT_KEY = "intercom_sandbox.transport"
+"""Scope extension under which ``server.py`` hands the app the socket, to drop it."""
+
+HANDLERS: dict[str, Handler] = {
+    **contacts.HANDLERS,
+    **companies.HANDLERS,
+    **tags_notes.HANDLERS,
+    **conversations.HANDLERS,
+    **events.HANDLERS,
+    **exports.HANDLERS,
+    **workspace.HANDLERS,
+}
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    422: "unprocessable_entity",
+    429: "rate_limit_exceeded",
+    500: "server_error",
+    503: "service_unavailable",
+    504: "request_timeout",
+}
+_BAD_GATEWAY = b"<html><body><h1>502 Bad Gateway</h1></body></html>\n"
+
+
+@cache
+def api_router() -> Router[Operation]:
+    router: Router[Operation] = Router()
+    for op in spec_operations():
+        router.add(op.method, op.path, op)
+    return router
+
+
+@cache
+def validator_for(op: Operation) -> InputValidator:
+    return InputValidator(op)
+
+
+def stateful_operations() -> frozenset[str]:
+    """Names of the catalog operations answered from state rather than from the schema."""
+    return frozenset(HANDLERS)
+
+
+def build_state(config: SandboxConfig) -> SandboxState:
+    state = SandboxState(config)
+    seed_state(state)
+    return state
+
+
+def _fault_reply(fault: Fault, request_id: str) -> Reply:
+    status = fault.status or 500
+    if status == 502:
+        return Reply(502, _BAD_GATEWAY, "text/html")
+    code = _STATUS_CODES.get(status, "server_error" if status >= 500 else "client_error")
+    message = "Injected fault" if status != 500 else "An unexpected server error occurred"
+    return Reply.json(error_body(code, message, request_id), status)
+
+
+class Sandbox:
+    """A local Intercom: the ASGI app plus its state, knobs and request log.
+
+    Pass the instance (or ``.app``) to ``httpx.ASGITransport`` for in-process use, or to
+    ``run_in_thread`` for a real socket. Knob changes (``configure``) apply to the next
+    request; data sizes and the seed apply on ``reset``.
+    """
+
+    def __init__(self, config: SandboxConfig | None = None, base_url: str = DEFAULT_BASE_URL):
+        self.config = config or SandboxConfig()
+        self.base_url = base_url
+        self.requests = RequestLog(self.config.request_log_size)
+        self.faults = FaultInjector(self.config)
+        self._latency = Latency(self.config)
+        self._limiter = RateLimiter(self.config.clock)
+        self.state = build_state(self.config)
+
+    # --- Python API -----------------------------------------------------------------
+    @property
+    def app(self) -> Sandbox:
+        return self
+
+    @property
+    def token(self) -> str:
+        return self.config.token
+
+    def configure(self, **changes: Any) -> SandboxConfig:
+        self.config = replace(self.config, **changes)
+        self.state.config = self.config
+        self._limiter = RateLimiter(self.config.clock) if "clock" in changes else self._limiter
+        return self.config
+
+    def reset(self) -> None:
+        """Reseed from the current config and forget requests, faults and rate windows."""
+        self.state = build_state(self.config)
+        if self.requests.maxlen == self.config.request_log_size:
+            self.requests.clear()  # in place: callers may hold the log object
+        else:
+            self.requests = RequestLog(self.config.request_log_size)
+        self.faults = FaultInjector(self.config)
+        self._latency = Latency(self.config)
+        self._limiter = RateLimiter(self.config.clock)
+
+    def inject(
+        self,
+        kind: str | int,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+        timing: FaultTiming = "before",
+    ) -> None:
+        """Make the next ``times`` API requests (matching ``method``/``path``) fail.
+
+        ``kind``: an HTTP status (500, 502, 503, or any 4xx/5xx), ``"drop"`` (close the
+        connection without a reply) or ``"slow"`` (answer after ``slow_seconds``).
+        ``timing="after"`` lets the handler run first, so the write happens and only the
+        reply is lost.
+        """
+        self.faults.inject(kind, times=times, method=method, path=path, timing=timing)
+
+    def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """An httpx client wired to this sandbox in-process, authenticated with its token."""
+        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self),
+            base_url=kwargs.pop("base_url", self.base_url),
+            headers=headers,
+            **kwargs,
+        )
+
+    # --- ASGI -----------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        reply = await self._handle(request, scope, receive)
+        if reply is None:
+            return
+        headers = [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
+        if reply.content_type:
+            headers.append((b"content-type", reply.content_type.encode()))
+        headers.append((b"content-length", str(len(reply.body)).encode()))
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": reply.body})
+
+    async def _handle(self, request: Request, scope: Scope, receive: Receive) -> Reply | None:
+        path = scope["path"]
+        if path.startswith("/_sandbox/"):
+            return await self._admin(request, path)
+        started_at = self.config.clock.now()
+        started = time.perf_counter()
+        request_id = new_request_id()
+        fault_name: str | None = None
+        op_name: str | None = None
+        reply: Reply | None = None
+        try:
+            reply, fault_name, op_name = await self._api(request, scope, path, request_id)
+        finally:
+            status = reply.status if reply is not None else None
+            self.requests.append(
+                RequestRecord(
+                    method=scope["method"],
+                    path=path,
+                    query=scope.get("query_string", b"").decode("latin-1"),
+                    status=status,
+                    started_at=started_at,
+                    duration_ms=(time.perf_counter() - started) * 1000,
+                    fault=fault_name,
+                    operation=op_name,
+                    request_id=request_id,
+                )
+            )
+        if reply is None:
+            await self._drop(scope, receive)
+            return None
+        reply.headers.setdefault("X-Request-Id", request_id)
+        return reply
+
+    async def _api(
+        self, request: Request, scope: Scope, path: str, request_id: str
+    ) -> tuple[Reply | None, str | None, str | None]:
+        """The reply (``None`` for a dropped connection), the fault applied, the operation."""
+        method = scope["method"]
+        config = self.config
+        if path in ("/oauth", "/auth/eagle/token"):
+            return await self._oauth(request, method, path, request_id), None, None
+        if not self.state.valid_token(_bearer(request)):
+            error = ApiError(401, "unauthorized", "Access Token Invalid")
+            return error.reply(request_id), None, None
+        decision = self._limiter.hit(config.rate_limit, config.rate_limit_window_seconds)
+        rate_headers = decision.headers if decision is not None else {}
+        if decision is not None and not decision.allowed:
+            message = rate_limit_message(decision.limit, config.rate_limit_window_seconds)
+            limited = ApiError(429, "rate_limit_exceeded", message).reply(request_id)
+            limited.headers.update(rate_headers)
+            return limited, None, None
+        delay = self._latency.draw(config)
+        if delay > 0:
+            await asyncio.sleep(delay)
+        fault = self.faults.decide(config, method, path)
+        fault_name = fault.kind if fault is not None else None
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(config.slow_seconds)
+            fault = None
+        op_name: str | None = None
+        reply: Reply | None
+        if fault is not None and fault.timing == "before":
+            reply = None if fault.kind == "drop" else _fault_reply(fault, request_id)
+        else:
+            try:
+                op, params = self._route(method, path)
+                op_name = op.name
+                reply = await self._operation(request, op, params)
+            except ApiError as error:
+                reply = error.reply(request_id)
+            except Exception as exc:  # a sandbox bug must still look like an Intercom 500
+                logger.exception("sandbox handler failed for %s %s", method, path)
+                detail = f"Sandbox error: {type(exc).__name__}: {exc}"
+                reply = ApiError(500, "server_error", detail).reply(request_id)
+            if fault is not None:
+                reply = None if fault.kind == "drop" else _fault_reply(fault, request_id)
+        if reply is not None:
+            reply.headers.update(rate_headers)
+        return reply, fault_name, op_name
+
+    def _route(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
+        try:
+            match = api_router().match(method, path)
+        except MethodNotAllowed as exc:
+            raise ApiError(
+                405,
+                "method_not_allowed",
+                f"{method} is not supported here; use {', '.join(exc.allowed)}",
+                headers={"Allow": ", ".join(exc.allowed)},
+            ) from exc
+        if match is None:
+            raise ApiError(404, "not_found", "Resource Not Found")
+        return match.target, match.params
+
+    async def _operation(self, request: Request, op: Operation, params: dict[str, str]) -> Reply:
+        validator = validator_for(op)
+        raw = await request.body() if validator.accepts_body else b""
+        has_body = bool(raw.strip())
+        body: Any = None
+        if has_body:
+            try:
+                body = json.loads(raw)
+            except ValueError as exc:
+                raise ApiError(400, "bad_request", "The request body is not valid JSON") from exc
+        pairs = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), True)
+        valid = validator.validate(pairs, body, has_body)
+        call = Call(
+            op=op,
+            path=params,
+            query=valid.query,
+            body=valid.body,
+            raw_query=pairs,
+            headers=request.headers,
+            base_url=str(request.base_url).rstrip("/"),
+        )
+        handler = HANDLERS.get(op.name)
+        if handler is None:
+            return generic_reply(op, call)
+        return handler(self.state, call)
+
+    async def _oauth(self, request: Request, method: str, path: str, request_id: str) -> Reply:
+        raw = await request.body()
+        try:
+            if path == "/oauth":
+                params: dict[str, str] = dict(request.query_params)
+                if method == "POST":
+                    params.update(parse_qsl(raw.decode("utf-8", "replace")))
+                elif method != "GET":
+                    raise ApiError(405, "method_not_allowed", "Use GET or POST")
+                return oauth.authorize(self.state, params)
+            if method != "POST":
+                raise ApiError(405, "method_not_allowed", "Use POST", headers={"Allow": "POST"})
+            return oauth.exchange_code(self.state, _form_or_json(request, raw))
+        except ApiError as error:
+            return error.reply(request_id)
+
+    async def _admin(self, request: Request, path: str) -> Reply:
+        request_id = new_request_id()
+        if not self.state.valid_token(_bearer(request)):
+            return ApiError(401, "unauthorized", "Access Token Invalid").reply(request_id)
+        method = request.method
+        if path == "/_sandbox/requests" and method == "GET":
+            return Reply.json({"type": "request.list", "requests": self.requests.to_list()})
+        if path == "/_sandbox/reset" and method == "POST":
+            self.reset()
+            return Reply.json({"reset": True})
+        if path == "/_sandbox/faults" and method == "POST":
+            try:
+                spec = json.loads(await request.body() or b"{}")
+                self.inject(spec.pop("kind"), **spec)
+            except (ValueError, KeyError, TypeError) as exc:
+                return ApiError(400, "parameter_invalid", f"bad fault spec: {exc}").reply(
+                    request_id
+                )
+            return Reply.json({"injected": True})
+        return ApiError(404, "not_found", "Resource Not Found").reply(request_id)
+
+    async def _drop(self, scope: Scope, receive: Receive) -> None:
+        transport = scope.get("extensions", {}).get(TRANSPORT_KEY)
+        if transport is None:
+            raise ConnectionDropped("Server closed the connection without sending a response")
+        transport.abort()
+        # Wait for the server to notice, so it does not answer 500 on our behalf.
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _form_or_json(request: Request, raw: bytes) -> dict[str, object]:
+    content_type = request.headers.get("content-type", "")
+    if "json" in content_type:
+        try:
+            value = json.loads(raw or b"{}")
+        except ValueError as exc:
+            raise ApiError(400, "bad_request", "The request body is not valid JSON") from exc
+        return value if isinstance(value, dict) else {}
+    return dict(parse_qsl(raw.decode("utf-8", "replace")))
+
+
+def create_app(config: SandboxConfig | None = None) -> Sandbox:
+    """A new sandbox; its ``.app`` (or the sandbox itself) is the ASGI application."""
+    return Sandbox(config)

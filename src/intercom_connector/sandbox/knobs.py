@@ -1,0 +1,156 @@
+"""Realism knobs: latency, Intercom's 10-second rate-limit windows, and injected faults.
+
+Every random choice comes from a ``random.Random`` seeded from the config seed, one draw per
+request, so the same request sequence meets the same faults on every run. Faults can also be
+scripted (``FaultInjector.inject``) for tests that need "the next POST /contacts fails".
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+import httpx
+
+from .config import Clock, FaultTiming, SandboxConfig
+
+FAULT_KINDS = ("500", "502", "503", "drop", "slow")
+
+
+class ConnectionDropped(httpx.RemoteProtocolError):
+    """Raised in-process where a real server would close the socket without replying.
+
+    It subclasses httpx's own network error so a client mounted on the ASGI transport sees
+    the same exception family as over a socket.
+    """
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str
+    timing: FaultTiming = "before"
+
+    @property
+    def status(self) -> int | None:
+        return int(self.kind) if self.kind.isdigit() else None
+
+
+@dataclass
+class _Scripted:
+    fault: Fault
+    remaining: int
+    method: str | None
+    path: str | None
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        return self.path is None or self.path == path
+
+
+class FaultInjector:
+    def __init__(self, config: SandboxConfig) -> None:
+        self._rng = random.Random(f"faults:{config.seed}")
+        self._scripted: list[_Scripted] = []
+
+    def inject(
+        self,
+        kind: str | int,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+        timing: FaultTiming = "before",
+    ) -> None:
+        """Make the next ``times`` matching API requests fail with ``kind``.
+
+        ``kind`` is a status (500, 502, 503, or any 4xx/5xx), ``"drop"`` or ``"slow"``.
+        """
+        kind = str(kind)
+        if kind not in FAULT_KINDS and not (kind.isdigit() and 400 <= int(kind) < 600):
+            raise ValueError(f"unknown fault kind {kind!r}")
+        self._scripted.append(
+            _Scripted(Fault(kind, timing), times, method.upper() if method else None, path)
+        )
+
+    def clear(self) -> None:
+        self._scripted.clear()
+
+    def decide(self, config: SandboxConfig, method: str, path: str) -> Fault | None:
+        for scripted in self._scripted:
+            if scripted.remaining > 0 and scripted.matches(method, path):
+                scripted.remaining -= 1
+                if scripted.remaining == 0:
+                    self._scripted.remove(scripted)
+                return scripted.fault
+        total = config.drop_rate + config.error_rate + config.slow_rate
+        if total <= 0.0:
+            return None
+        draw = self._rng.random()
+        timing = config.fault_timing
+        if draw < config.drop_rate:
+            return Fault("drop", timing)
+        draw -= config.drop_rate
+        if draw < config.error_rate:
+            statuses = config.error_statuses
+            index = min(int(draw / config.error_rate * len(statuses)), len(statuses) - 1)
+            return Fault(str(statuses[index]), timing)
+        draw -= config.error_rate
+        if draw < config.slow_rate:
+            return Fault("slow", timing)
+        return None
+
+
+class Latency:
+    def __init__(self, config: SandboxConfig) -> None:
+        self._rng = random.Random(f"latency:{config.seed}")
+
+    def draw(self, config: SandboxConfig) -> float:
+        if isinstance(config.latency, tuple):
+            low, high = config.latency
+            return self._rng.uniform(low, high)
+        return float(config.latency)
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    allowed: bool
+    headers: dict[str, str]
+    limit: int
+
+
+class RateLimiter:
+    """Fixed windows aligned to the clock, as Intercom spreads its per-minute limit."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._window_start = -math.inf
+        self._count = 0
+
+    def reset(self) -> None:
+        self._window_start = -math.inf
+        self._count = 0
+
+    def hit(self, limit: int | None, window: float) -> RateDecision | None:
+        if limit is None:
+            return None
+        now = self._clock.now()
+        start = math.floor(now / window) * window
+        if start != self._window_start:
+            self._window_start = start
+            self._count = 0
+        allowed = self._count < limit
+        if allowed:
+            self._count += 1
+        headers = {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(max(limit - self._count, 0)),
+            "X-RateLimit-Reset": str(math.ceil(start + window)),
+        }
+        return RateDecision(allowed, headers, limit)
+
+
+def rate_limit_message(limit: int, window: float) -> str:
+    seconds = int(window) if float(window).is_integer() else window
+    return f"Exceeded rate limit of {limit} in {seconds}_seconds"

@@ -1,0 +1,51 @@
+"""The sandbox package's public names are a promise; changing them is a deliberate act."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import intercom_connector.sandbox as sandbox
+
+
+def test_public_names_are_pinned() -> None:
+    assert sorted(sandbox.__all__) == [
+        "Clock",
+        "ConnectionDropped",
+        "DEFAULT_BASE_URL",
+        "DEFAULT_TOKEN",
+        "FaultTiming",
+        "ManualClock",
+        "OAuthClient",
+        "RequestLog",
+        "RequestRecord",
+        "Sandbox",
+        "SandboxConfig",
+        "ServerHandle",
+        "SystemClock",
+        "create_app",
+        "run_in_thread",
+        "stateful_operations",
+    ]
+
+
+def test_every_public_name_exists() -> None:
+    for name in sandbox.__all__:
+        assert hasattr(sandbox, name), name
+
+
+def test_sandbox_modules_import_no_other_layer() -> None:
+    """The sandbox reads the catalog's JSON itself; it imports no sibling layer's code."""
+    package = Path(sandbox.__file__).parent
+    offenders = []
+    for module in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level > 1:
+                offenders.append(f"{module.name}: from {'.' * node.level}{node.module}")
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            offenders += [
+                f"{module.name}: {n}" for n in names if n.startswith("intercom_connector")
+            ]
+    assert offenders == []
