@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from intercom_connector.cli.auth_commands import auth_app
 from intercom_connector.cli.call_commands import call, raw
 from intercom_connector.cli.ops_commands import ops_app
 from intercom_connector.cli.sandbox_commands import sandbox_app
@@ -18,6 +19,7 @@ app = typer.Typer(
 app.add_typer(ops_app, name="ops")
 app.command("call")(call)
 app.command("raw")(raw)
+app.add_typer(auth_app, name="auth", help="Manage stored authentications.")
 app.add_typer(sandbox_app, name="sandbox", help="Run the local Intercom sandbox.")
 
 

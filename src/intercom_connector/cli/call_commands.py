@@ -21,7 +21,16 @@ TokenOption = Annotated[
     typer.Option(
         "--token",
         envvar="INTERCOM_TOKEN",
-        help="Access token (default: $INTERCOM_TOKEN). Prefer the env var: shell history keeps flags.",
+        help="Access token for one-off use (default: $INTERCOM_TOKEN; --auth wins). "
+        "Prefer the env var: shell history keeps flags.",
+        show_default=False,
+    ),
+]
+AuthOption = Annotated[
+    str | None,
+    typer.Option(
+        "--auth",
+        help="Name of a stored authentication (see `auth list`): its token, region and scopes.",
         show_default=False,
     ),
 ]
@@ -35,7 +44,7 @@ VersionOption = Annotated[
 SandboxOption = Annotated[
     bool, typer.Option("--sandbox", help="Run against an in-process sandbox with demo data.")
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or retry notes.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress or retry notes.")]
 
 
 def _read_json(text: str, what: str) -> Any:
@@ -109,6 +118,7 @@ def call(
         bool, typer.Option("--all", help="Follow every page and stream all records.")
     ] = False,
     output: Annotated[OutputFormat, typer.Option("--output", "-o")] = OutputFormat.json,
+    auth: AuthOption = None,
     token: TokenOption = None,
     region: RegionOption = "us",
     base_url: BaseUrlOption = None,
@@ -117,7 +127,7 @@ def call(
     quiet: QuietOption = False,
 ) -> None:
     """Run one operation. Records go to stdout; progress and errors to stderr."""
-    connection = Connection(token, region, base_url, version, sandbox, quiet)
+    connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     with reported(connection.redact):
         op = load_catalog().get(name)
         data = build_input(op, input_json, param)
@@ -157,6 +167,7 @@ def raw(
     allow_error_status: Annotated[
         bool, typer.Option(help="Print 4xx/5xx replies instead of failing.")
     ] = False,
+    auth: AuthOption = None,
     token: TokenOption = None,
     region: RegionOption = "us",
     base_url: BaseUrlOption = None,
@@ -165,7 +176,7 @@ def raw(
     quiet: QuietOption = False,
 ) -> None:
     """Raw HTTP request: any method and endpoint, with the connection's base URL and token."""
-    connection = Connection(token, region, base_url, version, sandbox, quiet)
+    connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     with reported(connection.redact):
         data: dict[str, Any] = {"method": method.upper(), "endpoint": endpoint}
         if query:

@@ -1,21 +1,44 @@
 """Where a command sends its requests: a token and region, an explicit URL, or the sandbox.
 
-Commands share these options. ``--sandbox`` runs an in-process sandbox (no socket, no
-account) so every command can be tried on a fresh machine.
+Commands share these options. ``--auth NAME`` picks a stored authentication, which brings
+its own token, region or base URL and scopes; ``--token``/``INTERCOM_TOKEN`` remain for
+one-off use. ``--sandbox`` runs an in-process sandbox (no socket, no account) so every
+command can be tried on a fresh machine.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from intercom_connector.auth import (
+    AuthError,
+    InvalidAuthenticationInput,
+    KeyProblem,
+    OAuthError,
+    refused_scope,
+    resolve,
+)
 from intercom_connector.catalog.client import AsyncIntercomClient
-from intercom_connector.cli.errors import AuthProblem, stderr
+from intercom_connector.cli.errors import (
+    EXIT_AUTH,
+    EXIT_USAGE,
+    AuthProblem,
+    UsageProblem,
+    register,
+    stderr,
+)
+from intercom_connector.http import PermissionDenied
+
+register(InvalidAuthenticationInput, EXIT_USAGE, "usage")
+register(KeyProblem, EXIT_AUTH, "encryption key")
+register(OAuthError, EXIT_AUTH, "oauth")
+register(AuthError, EXIT_AUTH, "authentication")
 
 
 @dataclass
@@ -28,6 +51,7 @@ class Connection:
     quiet: bool = False
     scopes: frozenset[str] | None = None
     secrets: list[str] = field(default_factory=list)
+    auth: str | None = None
 
     def redact(self, text: str) -> str:
         for secret in [self.token, *self.secrets]:
@@ -48,10 +72,27 @@ def print_event(event: dict[str, Any]) -> None:
         stderr.out(f"rate limit: pausing {float(event.get('wait') or 0):.1f}s", highlight=False)
 
 
+@contextmanager
+def scope_refusals(descriptions: Mapping[str, str]) -> Iterator[None]:
+    """Report Intercom's 403 for a missing scope like the refusal made before any request."""
+    try:
+        yield
+    except PermissionDenied as error:
+        refused = refused_scope(error, descriptions)
+        if refused is None:
+            raise
+        raise refused from error
+
+
 @asynccontextmanager
 async def open_client(connection: Connection, **options: Any) -> AsyncIterator[AsyncIntercomClient]:
     """An executor for the connection; the sandbox lives as long as the client."""
     on_event = None if connection.quiet else print_event
+    if connection.auth and connection.sandbox:
+        raise UsageProblem(
+            "--auth and --sandbox exclude each other; to use the sandbox with an "
+            "authentication, store one whose --base-url is the sandbox's URL"
+        )
     if connection.sandbox:
         from intercom_connector.sandbox import Sandbox, SandboxConfig
 
@@ -65,24 +106,40 @@ async def open_client(connection: Connection, **options: Any) -> AsyncIterator[A
             on_event=on_event,
             **options,
         ) as client:
-            yield client
+            with scope_refusals(client.catalog.scopes):
+                yield client
         return
     token = connection.token or os.environ.get("INTERCOM_TOKEN")
+    region: str | None = connection.region
+    base_url = connection.base_url
+    scopes = connection.scopes
+    if connection.auth:
+        if connection.base_url:
+            raise UsageProblem(
+                "--base-url cannot be combined with --auth: the authentication decides "
+                "where its token is sent"
+            )
+        resolved = resolve(connection.auth)
+        connection.secrets.append(resolved.token)
+        token, region, base_url = resolved.token, resolved.region, resolved.base_url
+        scopes = resolved.scopes
     if not token:
         raise AuthProblem(
-            "no Intercom token: pass --token, set INTERCOM_TOKEN, or use --sandbox "
-            "to try the command against the local sandbox"
+            "no Intercom token: pass --auth NAME (see `intercom-connector auth add`), "
+            "--token, set INTERCOM_TOKEN, or use --sandbox to try the command against "
+            "the local sandbox"
         )
     extra: dict[str, Any] = {}
     if connection.version:
         extra["version"] = connection.version
     async with AsyncIntercomClient(
         token,
-        region=connection.region,
-        base_url=connection.base_url,
-        granted_scopes=connection.scopes,
+        region=region,
+        base_url=base_url,
+        granted_scopes=scopes,
         on_event=on_event,
         **extra,
         **options,
     ) as client:
-        yield client
+        with scope_refusals(client.catalog.scopes):
+            yield client

@@ -1,0 +1,6 @@
+"""Encryption at rest for stored secrets: key material (keys.py) and the cipher (cipher.py)."""
+
+from intercom_connector.auth.crypto.cipher import SecretCipher
+from intercom_connector.auth.crypto.keys import KEY_ENV, KeyRing, generate_key, load_keys
+
+__all__ = ["KEY_ENV", "KeyRing", "SecretCipher", "generate_key", "load_keys"]
