@@ -162,3 +162,13 @@ async def test_listing_survives_injected_server_errors():
         ids = [r["id"] async for r in client.iterate("list_contacts", {"per_page": 25})]
     assert len(ids) == len(set(ids)) == 300
     assert any(r.status >= 500 for r in sandbox.requests)
+
+
+async def test_raw_request_cannot_bypass_the_granted_scopes(sandbox):
+    async with client_for(sandbox, granted_scopes={"read_tags"}) as client:
+        with pytest.raises(MissingScope) as raised:
+            await client.raw("GET", "/contacts/abc/companies")
+        tags = await client.raw("GET", "/tags")
+    assert raised.value.operation == "list_attached_companies"
+    assert tags["status_code"] == 200
+    assert [r.path for r in sandbox.requests] == ["/tags"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
+from intercom_connector.catalog.scopes import check_scope
 from intercom_connector.http import REGION_URLS, ClientError, RequestSpec
 
 if TYPE_CHECKING:
@@ -89,6 +90,11 @@ async def raw_http_request(client: AsyncIntercomClient, data: dict[str, Any]) ->
             )
     elif not endpoint.startswith("/"):
         endpoint = "/" + endpoint
+    if client.granted_scopes is not None:
+        # the universal operation must not become a way around the authentication's scopes
+        served_by = client.catalog.find_route(method, urlsplit(endpoint).path)
+        if served_by is not None:
+            check_scope(served_by, client.granted_scopes, client.catalog.scopes)
     headers = {str(k): str(v) for k, v in (data.get("headers") or {}).items()}
     accept = headers.pop("Accept", None) or headers.pop("accept", None) or "application/json"
     request = RequestSpec(

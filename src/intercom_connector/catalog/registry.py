@@ -50,6 +50,7 @@ class Catalog:
         ]
         self._by_name = {op.name: op for op in self.operations}
         self._validator: InputValidator | None = None
+        self._routes: list[tuple[str, re.Pattern[str], Operation]] | None = None
         self._index: dict[str, Operation] = {}
         for op in self.operations:
             keys = [op.name, op.title, *op.aliases]
@@ -114,6 +115,24 @@ class Catalog:
                 or any(needle in alias.lower() for alias in op.aliases)
             ]
         return list(results)
+
+    def find_route(self, method: str, path: str) -> Operation | None:
+        """The spec operation serving ``method path`` (e.g. for a raw request), if any."""
+        if self._routes is None:
+            routes = []
+            for op in self.operations:
+                if op.kind != "spec":
+                    continue
+                pattern = re.sub(r"\\{\w+\\}", "[^/]+", re.escape(op.path))
+                literal = sum(1 for part in op.path.split("/") if part and "{" not in part)
+                routes.append((-literal, op.method, re.compile(pattern + "/?"), op))
+            routes.sort(key=lambda route: route[0])
+            self._routes = [(m, p, op) for _, m, p, op in routes]
+        method = method.upper()
+        for route_method, pattern, op in self._routes:
+            if route_method == method and pattern.fullmatch(path):
+                return op
+        return None
 
     @property
     def validator(self) -> InputValidator:
