@@ -25,8 +25,7 @@ TOKEN = "bench-token"
 HERE = Path(__file__).resolve().parent
 
 # Each contender is a small program run in its own process; it prints one JSON line.
-PLAIN_HTTPX = (
-    f"""
+PLAIN_HTTPX = f"""
 import asyncio, json, resource, sys, time
 import httpx
 
@@ -53,10 +52,8 @@ usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({{"records": len(ids), "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
                   "rss_mb": usage.ru_maxrss / 1024}}))
 """
-)
 
-CONNECTOR = (
-    f"""
+CONNECTOR = f"""
 import asyncio, json, resource, sys, time
 from intercom_connector import AsyncIntercomClient
 
@@ -73,7 +70,6 @@ usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({{"records": len(ids), "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
                   "rss_mb": usage.ru_maxrss / 1024}}))
 """
-)
 
 CONTENDERS: dict[str, str] = {"plain httpx loop": PLAIN_HTTPX, "intercom-connector": CONNECTOR}
 
