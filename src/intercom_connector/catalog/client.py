@@ -8,7 +8,7 @@ builds the request from the operation record and sends it through the HTTP layer
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncGenerator, Callable, Collection
 from contextlib import aclosing
 from pathlib import Path
 from types import TracebackType
@@ -113,7 +113,7 @@ class AsyncIntercomClient:
 
     async def batches(
         self, name: str, data: dict[str, Any] | None = None
-    ) -> AsyncIterator[list[Any]]:
+    ) -> AsyncGenerator[list[Any], None]:
         """Yield the records of each page as they arrive, whatever the pagination style."""
         operation, prepared = self.prepare(name, data)
         request = build_request(operation, prepared)
@@ -137,7 +137,7 @@ class AsyncIntercomClient:
 
     async def iterate(
         self, name: str, data: dict[str, Any] | None = None
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Yield every record across all pages, whatever the operation's pagination style."""
         async with aclosing(self.batches(name, data)) as batches:
             async for batch in batches:

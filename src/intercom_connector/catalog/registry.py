@@ -123,9 +123,9 @@ class Catalog:
             for op in self.operations:
                 if op.kind != "spec":
                     continue
-                pattern = re.sub(r"\\{\w+\\}", "[^/]+", re.escape(op.path))
+                template = re.sub(r"\\{\w+\\}", "[^/]+", re.escape(op.path))
                 literal = sum(1 for part in op.path.split("/") if part and "{" not in part)
-                routes.append((-literal, op.method, re.compile(pattern + "/?"), op))
+                routes.append((-literal, op.method, re.compile(template + "/?"), op))
             routes.sort(key=lambda route: route[0])
             self._routes = [(m, p, op) for _, m, p, op in routes]
         method = method.upper()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
 from importlib import metadata
 from pathlib import Path
@@ -299,7 +299,7 @@ class AsyncApiClient:
 
     async def pages(
         self, request: RequestSpec, pagination: PaginationSpec | Mapping[str, Any]
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Every page of a listing, as decoded reply dicts."""
         async with aclosing(self._walk(make_paginator(pagination), request)) as walk:
             async for page in walk:
@@ -307,7 +307,7 @@ class AsyncApiClient:
 
     async def iterate(
         self, request: RequestSpec, pagination: PaginationSpec | Mapping[str, Any]
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncGenerator[Any, None]:
         """Every record of a listing, across pages, fetched one page at a time."""
         paginator = make_paginator(pagination)
         async with aclosing(self._walk(paginator, request)) as walk:
