@@ -344,11 +344,12 @@ TAG_SCOPES: dict[str, tuple[str, str]] = {
 }
 
 # Per-operation scope exceptions to the tag rule.
-SCOPE_OVERRIDES: dict[str, str] = {
+SCOPE_OVERRIDES: dict[str, str | None] = {
     "listActivityLogs": "read_admin_activity_logs",
     "searchActivityLogs": "read_admin_activity_logs",
     "listActivityLogEventTypes": "read_admin_activity_logs",
-    "identifyAdmin": "read_admins",
+    # any valid token may ask who it belongs to: that is how a connection is tested
+    "identifyAdmin": None,
 }
 
 # Input fields the spec documents only in prose but Intercom accepts (facts, not prose).

@@ -151,7 +151,7 @@ def _key(method: str, path: str, operation: dict[str, Any]) -> str:
     return operation.get("operationId") or f"{method.upper()} {path}"
 
 
-def _scope_for(key: str, method: str, tags: list[str], retry_safe: bool) -> str:
+def _scope_for(key: str, method: str, tags: list[str], retry_safe: bool) -> str | None:
     if key in curation.SCOPE_OVERRIDES:
         return curation.SCOPE_OVERRIDES[key]
     read, write = curation.TAG_SCOPES[tags[0]]

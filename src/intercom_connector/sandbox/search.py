@@ -173,6 +173,8 @@ def _matcher(operator: str, wanted: Any, kind: str) -> Callable[[Any], bool]:
 
         if operator == "=":
             return lambda actual: day(actual) == wanted
+        if not isinstance(wanted, int):
+            raise bad_query(f"operator {operator!r} needs a date (unix timestamp) value")
         if operator == ">":
             return lambda actual: (d := day(actual)) is not None and d > wanted
         return lambda actual: (d := day(actual)) is not None and d < wanted
@@ -195,8 +197,8 @@ def _matcher(operator: str, wanted: Any, kind: str) -> Callable[[Any], bool]:
 
 
 def _ordering(operator: str, wanted: Any) -> Callable[[Any], bool]:
-    if wanted is None:
-        raise bad_query(f"operator {operator!r} needs a value")
+    if wanted is None or isinstance(wanted, bool) or not isinstance(wanted, int | float):
+        raise bad_query(f"operator {operator!r} needs a number, got {wanted!r}")
 
     def compare(actual: Any) -> bool:
         if actual is None or isinstance(actual, bool) or not isinstance(actual, int | float):
