@@ -160,9 +160,11 @@ def _scope_for(key: str, method: str, tags: list[str], retry_safe: bool) -> str 
 
 
 def _success_response(spec: _Spec, operation: dict[str, Any]) -> dict[str, Any]:
-    for code, reply in operation.get("responses", {}).items():
-        if not str(code).startswith("2"):
-            continue
+    responses = operation.get("responses", {})
+    successes = [(code, r) for code, r in responses.items() if str(code).startswith("2")]
+    if not successes and "default" in responses:
+        successes = [(200, responses["default"])]  # a few operations document only `default`
+    for code, reply in successes:
         content = reply.get("content") or {}
         for content_type, media in content.items():
             schema = media.get("schema")

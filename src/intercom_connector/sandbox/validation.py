@@ -6,7 +6,8 @@ is the integer 5); path variables are taken as given (the URL always carries tex
 unknown id is the handler's 404, not a 400). The body is checked against ``body_schema`` when
 the catalog has one, because the flat input view can lose constraints (``anyOf`` bodies), and
 against the body properties of the flat view otherwise. Query parameters the schema does not
-declare are ignored, as Intercom does; undeclared body fields are refused.
+declare are ignored, as Intercom does; so are undeclared body fields, which the spec's
+schemas allow (none closes its objects).
 """
 
 from __future__ import annotations
@@ -91,7 +92,6 @@ def _object_schema(props: dict[str, Any], required: Iterable[str]) -> dict[str, 
         "type": "object",
         "properties": props,
         "required": [r for r in required if r in names],
-        "additionalProperties": False,
     }
 
 
@@ -188,14 +188,4 @@ class InputValidator:
         err = best_match(self._body.iter_errors(body))
         if err is not None:
             raise to_api_error(err, status, "body")
-        if isinstance(body, dict) and self.body_props:
-            # ``body_schema`` rarely closes the object; the flat view names every field.
-            extra = sorted(k for k in body if k not in self.body_props)
-            if extra:
-                raise ApiError(
-                    status,
-                    "parameter_invalid",
-                    f"{extra[0]} is not a valid body parameter",
-                    field_name=extra[0],
-                )
         return ValidInput(query, body)
