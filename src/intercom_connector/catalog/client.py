@@ -18,6 +18,7 @@ import httpx
 
 from intercom_connector.catalog.composite import COMPOSITES
 from intercom_connector.catalog.model import Operation
+from intercom_connector.catalog.reconcile import can_settle, settle
 from intercom_connector.catalog.registry import Catalog, load_catalog
 from intercom_connector.catalog.requests import build_request
 from intercom_connector.catalog.scopes import check_scope
@@ -105,8 +106,17 @@ class AsyncIntercomClient:
             composite = COMPOSITES.get(operation.name)
             if composite is not None:
                 return await composite(self, prepared)
-            reply = await self.api.send(build_request(operation, prepared))
-            return reply.body
+            request = build_request(operation, prepared)
+            try:
+                return (await self.api.send(request)).body
+            except IntercomError as error:
+                if not can_settle(operation.name, prepared, error):
+                    raise
+
+                async def resend() -> Any:
+                    return (await self.api.send(request)).body
+
+                return await settle(self, operation.name, prepared, resend, error)
         except IntercomError as error:
             error.operation = error.operation or operation.name
             raise

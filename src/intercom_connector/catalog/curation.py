@@ -239,15 +239,33 @@ ACCEPT: dict[str, str] = {
     "GET /download/reporting_data/{job_identifier}": "application/octet-stream",
 }
 
-# POSTs that only read: safe to send again after a connection error or a 5xx.
-SAFE_POSTS: set[str] = {
+# POSTs that only read (searches, listings): safe to resend, and they need a read scope.
+READ_POSTS: set[str] = {
     "SearchContacts",
     "searchConversations",
     "searchTickets",
     "listAllCompanies",
     "searchActivityLogs",
     "listCallsWithTranscripts",
-    "dataEventSummaries",
+}
+
+# POSTs that write, but doing them twice has the effect of doing them once (upserts keyed
+# by the caller, attach, archive): safe to resend after a connection error or a 5xx.
+IDEMPOTENT_POSTS: set[str] = {
+    "createOrUpdateCompany",
+    "createTag",
+    "attachTagToContact",
+    "attachTagToConversation",
+    "attachTagToTicket",
+    "attachTagToArticle",
+    "attachTagToInternalArticle",
+    "attachTagToContentSnippet",
+    "attachContactToACompany",
+    "attachSubscriptionTypeToContact",
+    "ArchiveContact",
+    "UnarchiveContact",
+    "BlockContact",
+    "createCustomObjectInstances",
 }
 
 # Permission scopes: our ids for the permissions an Intercom app is granted, each with a

@@ -151,11 +151,11 @@ def _key(method: str, path: str, operation: dict[str, Any]) -> str:
     return operation.get("operationId") or f"{method.upper()} {path}"
 
 
-def _scope_for(key: str, method: str, tags: list[str], retry_safe: bool) -> str | None:
+def _scope_for(key: str, method: str, tags: list[str]) -> str | None:
     if key in curation.SCOPE_OVERRIDES:
         return curation.SCOPE_OVERRIDES[key]
     read, write = curation.TAG_SCOPES[tags[0]]
-    reads = method == "get" or (method == "post" and retry_safe)
+    reads = method == "get" or key in curation.READ_POSTS
     return read if reads else write
 
 
@@ -261,7 +261,11 @@ def _build_operation(
             body_schema = normalize(raw_body)
 
     tags = list(operation.get("tags", []))
-    retry_safe = method in {"get", "put", "delete"} or key in curation.SAFE_POSTS
+    retry_safe = (
+        method in {"get", "put", "delete"}
+        or key in curation.READ_POSTS
+        or key in curation.IDEMPOTENT_POSTS
+    )
     errors = sorted(int(code) for code in operation.get("responses", {}) if str(code)[0] in "45")
     list_key = (pagination or {}).get("items") or curation.LIST_KEYS.get(key)
     return {
@@ -283,7 +287,7 @@ def _build_operation(
         "pagination": pagination,
         "list_key": list_key,
         "retry_safe": retry_safe,
-        "scope": _scope_for(key, method, tags, retry_safe),
+        "scope": _scope_for(key, method, tags),
         "accept": accept,
         "response": response,
         "error_statuses": errors,

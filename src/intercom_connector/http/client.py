@@ -137,6 +137,15 @@ class AsyncApiClient:
     ) -> None:
         await self.aclose()
 
+    async def pause(self, seconds: float) -> None:
+        """Wait with the client's (injectable) sleep, e.g. between reconciliation rounds."""
+        await self._sleep(seconds)
+
+    def emit(self, event: dict[str, Any]) -> None:
+        """Tell the `on_event` listener something happened (never include secrets)."""
+        if self._on_event is not None:
+            self._on_event(event)
+
     async def aclose(self) -> None:
         """Close pooled connections. The client cannot be used afterwards."""
         await self._http.aclose()

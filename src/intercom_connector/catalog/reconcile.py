@@ -1,0 +1,125 @@
+"""Make a non-idempotent create safe to retry: look before you resend.
+
+When a POST that creates something fails ambiguously (a 5xx, or the connection dropped after
+the request went out), the server may or may not have created the record. Resending blindly
+can duplicate it; giving up loses the step. For creates that carry a natural key, the
+connector asks Intercom whether the record exists, returns it when it does, and resends only
+when it does not. A resend that meets Intercom's 409 "already exists" is resolved the same
+way, so the outcome is exactly one record however the faults fall.
+
+Lookups use strongly consistent reads first (``find_by_external_id``); search is eventually
+consistent on Intercom, so a miss there is not trusted alone: the resend's 409 settles it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from intercom_connector.http import (
+    Conflict,
+    ConnectionFailed,
+    IntercomError,
+    NotFound,
+    ServerError,
+    backoff_delay,
+)
+
+if TYPE_CHECKING:
+    from intercom_connector.catalog.client import AsyncIntercomClient
+
+_EXISTING_ID = re.compile(r"\bid=([A-Za-z0-9_-]+)")
+
+Lookup = Callable[["AsyncIntercomClient", dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+
+@dataclass(frozen=True)
+class Reconciler:
+    """How to find the record a create may already have made."""
+
+    keys: tuple[str, ...]  # natural keys: without one, nothing can be looked up
+    lookup: Lookup
+    fetch_by_id: str  # operation that reads one record by id, for ids named in a 409
+    id_field: str  # that operation's id input field
+
+    def applies_to(self, data: dict[str, Any]) -> bool:
+        return any(data.get(key) for key in self.keys)
+
+
+async def _contact_by_natural_key(
+    client: AsyncIntercomClient, data: dict[str, Any]
+) -> dict[str, Any] | None:
+    if data.get("external_id"):
+        try:
+            found: dict[str, Any] = await client.call(
+                "get_contact_by_external_id", {"external_id": str(data["external_id"])}
+            )
+            return found
+        except NotFound:
+            return None
+    if data.get("email"):
+        query = {"field": "email", "operator": "=", "value": data["email"]}
+        reply = await client.call("search_contacts", {"query": query})
+        matches = [c for c in (reply or {}).get("data", []) if c.get("email") == data["email"]]
+        if data.get("role"):
+            matches = [c for c in matches if c.get("role") == data["role"]]
+        return matches[0] if matches else None
+    return None
+
+
+RECONCILERS: dict[str, Reconciler] = {
+    "create_contact": Reconciler(
+        ("external_id", "email"), _contact_by_natural_key, "get_contact", "contact_id"
+    ),
+}
+
+AMBIGUOUS = (ServerError, ConnectionFailed)
+
+
+def can_settle(name: str, data: dict[str, Any], error: IntercomError) -> bool:
+    """Whether a failed create can be settled by looking for what it may have made."""
+    reconciler = RECONCILERS.get(name)
+    return reconciler is not None and reconciler.applies_to(data) and is_ambiguous(error)
+
+
+def is_ambiguous(error: IntercomError) -> bool:
+    """A failure after which the server may have acted on the request."""
+    if isinstance(error, ConnectionFailed):
+        return error.request_sent
+    return isinstance(error, ServerError)
+
+
+async def settle(
+    client: AsyncIntercomClient,
+    name: str,
+    data: dict[str, Any],
+    resend: Callable[[], Awaitable[Any]],
+    first_error: IntercomError,
+) -> Any:
+    """Find or create exactly one record after an ambiguous failure of ``name``."""
+    reconciler = RECONCILERS[name]
+    policy = client.api.retry
+    error: IntercomError = first_error
+    for attempt in range(1, policy.max_attempts + 1):
+        await client.api.pause(backoff_delay(policy, attempt))
+        try:
+            existing = await reconciler.lookup(client, data)
+            if existing is not None:
+                client.api.emit({"event": "reconciled", "operation": name, "attempt": attempt})
+                return existing
+            return await resend()
+        except Conflict as conflict:
+            named = _EXISTING_ID.search(conflict.message or str(conflict))
+            if named:
+                return await client.call(reconciler.fetch_by_id, {reconciler.id_field: named[1]})
+            existing = await reconciler.lookup(client, data)
+            if existing is not None:
+                return existing
+            raise
+        except AMBIGUOUS as again:
+            if not is_ambiguous(again):
+                raise
+            error = again
+    raise error
