@@ -11,6 +11,7 @@ contender (median of the rounds) and the ratios to the plain loop.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import socket
@@ -71,7 +72,28 @@ print(json.dumps({{"records": len(ids), "wall": wall, "cpu": usage.ru_utime + us
                   "rss_mb": usage.ru_maxrss / 1024}}))
 """
 
+OFFICIAL_SDK = f"""
+import asyncio, json, resource, sys, time
+from intercom import AsyncIntercom
+
+async def main(base, per_page):
+    ids = set()
+    started = time.perf_counter()
+    client = AsyncIntercom(token="{TOKEN}", base_url=base, timeout=60)
+    pager = await client.contacts.list(per_page=per_page)
+    async for contact in pager:
+        ids.add(contact.id)
+    return ids, time.perf_counter() - started
+
+ids, wall = asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({{"records": len(ids), "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+                  "rss_mb": usage.ru_maxrss / 1024}}))
+"""
+
 CONTENDERS: dict[str, str] = {"plain httpx loop": PLAIN_HTTPX, "intercom-connector": CONNECTOR}
+if importlib.util.find_spec("intercom") is not None:  # python-intercom, the official SDK
+    CONTENDERS["python-intercom (SDK)"] = OFFICIAL_SDK
 
 
 def free_port() -> int:

@@ -203,7 +203,12 @@ def _build_operation(
     def add(field: str, schema: dict[str, Any], where: str, is_required: bool) -> None:
         if field in properties:
             raise CatalogError(f"{key}: field {field!r} appears in two places")
-        properties[field] = {**normalize(schema), "x-in": where}
+        schema = normalize(schema)
+        if where == "path" and schema.get("type") == "integer":
+            # ids travel as text, and list replies give them as strings ("id": "123"); some
+            # operations even declare hex contact ids as integers
+            schema = {**schema, "type": ["string", "integer"]}
+        properties[field] = {**schema, "x-in": where}
         if is_required:
             required.append(field)
 

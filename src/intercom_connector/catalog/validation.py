@@ -45,11 +45,16 @@ def _show(value: Any) -> str:
 
 
 def _coerce_scalar(value: Any, schema: dict[str, Any]) -> Any:
-    """Path and query values travel as text anyway: accept 123 where '123' is expected."""
+    """Path and query values travel as text anyway: accept 123 where '123' is expected, and
+    '123' where 123 is (ids from list replies are strings)."""
     expected = schema.get("type")
     kinds = expected if isinstance(expected, list) else [expected]
     if "string" in kinds and isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
+    if "integer" in kinds and "string" not in kinds and isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            return int(text)
     return value
 
 

@@ -82,7 +82,9 @@ def run_in_thread(
 ) -> ServerHandle:
     """Start uvicorn on 127.0.0.1 (a free port unless ``port`` is given) in a daemon thread."""
     sandbox = config if isinstance(config, Sandbox) else Sandbox(config)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only turns Nagle off (TCP_NODELAY) for sockets that say
+    # so, and with Nagle on, every two-write reply waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     bound_port = sock.getsockname()[1]
