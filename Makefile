@@ -13,8 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo: the connector page's first example against the embedded sandbox, then the debug
+# view of one step (its input and output), as `runs show` prints it.
 demo: $(STAMP)
-	$(BIN)/python -m intercom_connector.demo
+	$(BIN)/intercom-connector run examples/contacts-companies.yaml --sandbox --show
+	$(BIN)/intercom-connector runs show last --step 'loop-1[0].list-attached-companies'
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q

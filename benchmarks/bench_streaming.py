@@ -37,9 +37,10 @@ def cli_peak(base_url: str, expected: int) -> dict[str, float]:
         "--quiet",
     ]
     started = time.perf_counter()
-    with open(os.devnull, "w") as sink, subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=sink, env=env
-    ) as process:
+    with (
+        open(os.devnull, "w") as sink,
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=sink, env=env) as process,
+    ):
         assert process.stdout is not None
         lines = sum(1 for _ in process.stdout)
         _, status, usage = os.wait4(process.pid, 0)

@@ -1,0 +1,186 @@
+"""The one interface through which a workflow touches the world, and its embedded engine.
+
+The interpreter is deterministic: given the same step outputs it takes the same path and
+names every step execution with the same key (its loop path, ``loop-1[3].list-companies``).
+Everything else goes through an ``Executor``: calling an operation, sleeping, reading the
+clock, and reporting step boundaries. An engine that records those (the embedded one here,
+or a durable-execution engine such as Temporal, where calls become activities and sleeps
+become timers) can replay a run without the interpreter knowing.
+
+``EmbeddedExecutor`` runs in one asyncio process over an ``AsyncIntercomClient`` and writes
+every boundary to the run log. Given the history of an earlier attempt it resumes: a step
+whose finish was recorded is not executed again (a call answers with its recorded output),
+a delay waits only what was left of it, and a step that started without a recorded finish
+runs again. That last case makes a call at-least-once: the log then warns when the
+operation is not retry-safe, since its first request may have reached Intercom.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.workflow.redaction import Redactor
+from intercom_connector.workflow.runlog import (
+    STEP_FAILED,
+    STEP_FINISHED,
+    STEP_STARTED,
+    TIMER_STARTED,
+    WARNING,
+    RunLog,
+    StepRecord,
+)
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """One execution of one step: its stable key, the step's id and kind, its nesting."""
+
+    key: str
+    step_id: str
+    kind: str
+    depth: int = 0
+    """How many loop iterations enclose it (0 for a top-level step)."""
+
+
+class Executor(Protocol):
+    """Side effects and step boundaries, as the interpreter sees them."""
+
+    def now(self) -> float: ...
+
+    async def call(
+        self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
+    ) -> Any: ...
+
+    async def sleep(self, ref: StepRef, seconds: float) -> None: ...
+
+    def started(self, ref: StepRef, input: Any) -> None: ...
+
+    def finished(self, ref: StepRef, output: Any) -> None: ...
+
+    def failed(self, ref: StepRef, error: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """What the terminal shows while a run goes (never written to the log)."""
+
+    type: str
+    """started, finished, replayed, failed, waiting or warning."""
+    ref: StepRef
+    data: Any = None
+
+
+ProgressHandler = Callable[[ProgressEvent], None]
+
+
+@dataclass
+class RunJournal:
+    """Appends one run's events to the run log, with secrets masked."""
+
+    log: RunLog
+    run_id: str
+    redactor: Redactor = field(default_factory=Redactor)
+
+    def append(self, type: str, ref: StepRef | None = None, data: Any = None) -> None:
+        self.log.append(
+            self.run_id,
+            type,
+            key=ref.key if ref else None,
+            step_id=ref.step_id if ref else None,
+            kind=ref.kind if ref else None,
+            data=self.redactor.value(data),
+        )
+
+
+class EmbeddedExecutor:
+    """Runs steps in this process with ``client``; logs them; replays a recorded history."""
+
+    def __init__(
+        self,
+        client: AsyncIntercomClient,
+        journal: RunJournal,
+        *,
+        history: Mapping[str, StepRecord] | None = None,
+        on_progress: ProgressHandler | None = None,
+        clock: Callable[[], float] = time.time,
+        sleeper: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.history = dict(history or {})
+        self._on_progress = on_progress
+        self._clock = clock
+        self._sleep = sleeper
+
+    def _done_before(self, ref: StepRef) -> StepRecord | None:
+        prior = self.history.get(ref.key)
+        return prior if prior is not None and prior.status == "finished" else None
+
+    def _progress(self, type: str, ref: StepRef, data: Any = None) -> None:
+        if self._on_progress is not None:
+            self._on_progress(ProgressEvent(type, ref, data))
+
+    def now(self) -> float:
+        return self._clock()
+
+    def started(self, ref: StepRef, input: Any) -> None:
+        if self._done_before(ref) is None:
+            self.journal.append(STEP_STARTED, ref, input)
+            self._progress("started", ref, input)
+
+    def finished(self, ref: StepRef, output: Any) -> None:
+        done = self._done_before(ref)
+        if done is not None:
+            self._progress("replayed", ref, done.output)
+            return
+        self.journal.append(STEP_FINISHED, ref, output)
+        self._progress("finished", ref, output)
+
+    def failed(self, ref: StepRef, error: str) -> None:
+        message = self.journal.redactor.text(error)
+        self.journal.append(STEP_FAILED, ref, {"error": message})
+        self._progress("failed", ref, message)
+
+    def warn(self, ref: StepRef, message: str) -> None:
+        self.journal.append(WARNING, ref, {"message": message})
+        self._progress("warning", ref, message)
+
+    async def call(
+        self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
+    ) -> Any:
+        done = self._done_before(ref)
+        if done is not None:
+            return done.output
+        prior = self.history.get(ref.key)
+        record = self.client.operation(operation)
+        if prior is not None and prior.status == "started" and not record.retry_safe:
+            self.warn(
+                ref,
+                f"{record.name} is not retry-safe: its request may have reached Intercom "
+                "before the run was interrupted, and it is sent again now",
+            )
+        if not all_pages:
+            return await self.client.call(operation, data)
+        records = await self.client.collect(operation, data)
+        items_key = (record.pagination or {}).get("items") or record.list_key or "data"
+        return {"type": "list", items_key: records, "total_count": len(records)}
+
+    async def sleep(self, ref: StepRef, seconds: float) -> None:
+        if self._done_before(ref) is not None:
+            return
+        prior = self.history.get(ref.key)
+        now = self.now()
+        if prior is not None and prior.timer_until is not None:
+            until = prior.timer_until
+        else:
+            until = now + seconds
+            self.journal.append(TIMER_STARTED, ref, {"until": until, "seconds": seconds})
+        remaining = max(0.0, until - now)
+        self._progress("waiting", ref, remaining)
+        if remaining > 0:
+            await self._sleep(remaining)

@@ -1,0 +1,320 @@
+"""The interpreter: walks a checked workflow and decides what happens next, nothing more.
+
+It never does I/O. Operation calls, sleeps and step boundaries go through the ``Executor``;
+what it decides depends only on the workflow, ``config``, ``env`` and the outputs the
+executor hands back, so a replay with recorded outputs takes the same path and gives every
+step execution the same key: the step id, prefixed by the loop iterations around it
+(``loop-1[3].list-attached-companies``).
+
+Scopes: a step's output is visible to the steps after it in its block and in the blocks
+around it. A loop iteration starts from a copy of the scope around the loop plus
+``{value, index}`` under the loop's id; what its steps produce stays in the iteration, and
+the loop's own output collects it per iteration under ``results``, in input order even
+when iterations run in parallel.
+
+A ``break`` travels as an exception to the loop it names, through any loops in between.
+In a parallel loop, a break or a failure stops new iterations from starting; iterations
+already running finish (a half-done call is worse than a late one), and the loop's results
+keep only the iterations up to the one that broke, as a sequential loop would have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from intercom_connector.workflow.checks import Plan
+from intercom_connector.workflow.conditions import ComparisonError, compare
+from intercom_connector.workflow.durations import parse_duration
+from intercom_connector.workflow.executor import Executor, StepRef
+from intercom_connector.workflow.model import (
+    UNARY_OPERATORS,
+    AnyStep,
+    BreakStep,
+    CallStep,
+    ConditionStep,
+    DelayStep,
+    ForeverLoop,
+    ListLoop,
+    LoopStep,
+    MapStep,
+    children,
+    kind_of,
+)
+from intercom_connector.workflow.references import ReferenceProblem, resolve
+
+Scope = dict[str, Any]
+
+
+class StepFailed(Exception):
+    """A step raised; the run ends failed. Names the step and its loop path."""
+
+    def __init__(self, ref: StepRef, reason: str) -> None:
+        self.ref = ref
+        self.reason = reason
+        super().__init__(f"step {ref.step_id!r} ({ref.key}) failed: {reason}")
+
+
+class BreakLoop(Exception):
+    """Unwinds to the loop named ``loop_id``."""
+
+    def __init__(self, loop_id: str, origin: str) -> None:
+        self.loop_id = loop_id
+        self.origin = origin
+        super().__init__(f"break {loop_id} (from {origin})")
+
+
+def describe(error: BaseException) -> str:
+    name = type(error).__name__
+    text = str(error)
+    return f"{name}: {text}" if text and text != name else name
+
+
+def _body_ids(loop: LoopStep) -> list[str]:
+    """Ids whose outputs make up one iteration's result: the body, through conditions."""
+    ids: list[str] = []
+    pending = list(loop.steps)
+    while pending:
+        step = pending.pop(0)
+        ids.append(step.id)
+        if isinstance(step, ConditionStep):
+            pending.extend(children(step))
+    return ids
+
+
+class Interpreter:
+    def __init__(
+        self, plan: Plan, executor: Executor, *, config: dict[str, Any], env: dict[str, Any]
+    ) -> None:
+        self.plan = plan
+        self.executor = executor
+        self.config = config
+        self.env = env
+        self._handlers: dict[type, Callable[..., Coroutine[Any, Any, None]]] = {
+            CallStep: self._call,
+            LoopStep: self._loop,
+            BreakStep: self._break,
+            ConditionStep: self._condition,
+            DelayStep: self._delay,
+            MapStep: self._map,
+        }
+
+    async def run(self) -> Scope:
+        """Run every step; the top-level outputs by step id. Raises StepFailed."""
+        scope: Scope = {}
+        await self._block(list(self.plan.workflow.steps), scope, "", 0)
+        return scope
+
+    async def _block(self, steps: list[AnyStep], scope: Scope, prefix: str, depth: int) -> None:
+        for step in steps:
+            ref = StepRef(prefix + step.id, step.id, kind_of(step), depth)
+            await self._handlers[type(step)](step, ref, scope, prefix, depth)
+
+    def _context(self, scope: Scope) -> dict[str, Any]:
+        return {"steps": scope, "config": self.config, "env": self.env}
+
+    def _fail(self, ref: StepRef, reason: str, input: Any = None, *, started: bool) -> StepFailed:
+        if not started:
+            self.executor.started(ref, input)
+        self.executor.failed(ref, reason)
+        return StepFailed(ref, reason)
+
+    def _resolve(self, ref: StepRef, value: Any, scope: Scope, input: Any) -> Any:
+        try:
+            return resolve(value, self._context(scope))
+        except ReferenceProblem as problem:
+            raise self._fail(ref, str(problem), input, started=False) from None
+
+    # --- step kinds --------------------------------------------------------------------
+    async def _call(
+        self, step: CallStep, ref: StepRef, scope: Scope, prefix: str, depth: int
+    ) -> None:
+        operation = self.plan.operations[step.id]
+        written = {"operation": operation, "input": step.input}
+        data = self._resolve(ref, step.input, scope, written)
+        self.executor.started(
+            ref,
+            {"operation": operation, "input": data, **({"all": True} if step.all_pages else {})},
+        )
+        try:
+            output = await self.executor.call(ref, operation, data, all_pages=step.all_pages)
+        except Exception as error:
+            raise self._fail(ref, describe(error), started=True) from error
+        self.executor.finished(ref, output)
+        scope[step.id] = output
+
+    async def _map(
+        self, step: MapStep, ref: StepRef, scope: Scope, prefix: str, depth: int
+    ) -> None:
+        output = self._resolve(ref, step.map, scope, {"map": step.map})
+        self.executor.started(ref, {"map": step.map})
+        self.executor.finished(ref, output)
+        scope[step.id] = output
+
+    async def _delay(
+        self, step: DelayStep, ref: StepRef, scope: Scope, prefix: str, depth: int
+    ) -> None:
+        value = self._resolve(ref, step.delay, scope, {"delay": step.delay})
+        try:
+            seconds = parse_duration(value) if isinstance(value, str) else float(value)
+            if seconds < 0:
+                raise ValueError("a delay cannot be negative")
+        except (TypeError, ValueError) as error:
+            reason = f"delay {value!r}: {error}"
+            raise self._fail(ref, reason, {"delay": step.delay}, started=False) from None
+        self.executor.started(ref, {"seconds": seconds})
+        await self.executor.sleep(ref, seconds)
+        self.executor.finished(ref, {"seconds": seconds})
+        scope[step.id] = {"seconds": seconds}
+
+    async def _break(
+        self, step: BreakStep, ref: StepRef, scope: Scope, prefix: str, depth: int
+    ) -> None:
+        self.executor.started(ref, {"loop": step.break_loop})
+        self.executor.finished(ref, None)
+        raise BreakLoop(step.break_loop, ref.key)
+
+    async def _condition(
+        self, step: ConditionStep, ref: StepRef, scope: Scope, prefix: str, depth: int
+    ) -> None:
+        condition = step.condition
+        context = self._context(scope)
+        evaluated: list[dict[str, Any]] = []
+        written = {"match": condition.match, "comparisons": evaluated}
+        result = condition.match == "all"
+        for comparison in condition.comparisons:
+            operator = comparison.comparison
+            try:
+                value1 = resolve(comparison.value1, context, allow_missing=True)
+                value2 = (
+                    None
+                    if operator in UNARY_OPERATORS
+                    else resolve(comparison.value2, context, allow_missing=True)
+                )
+                outcome = compare(operator, value1, value2)
+            except (ReferenceProblem, ComparisonError) as error:
+                raise self._fail(ref, str(error), written, started=False) from None
+            evaluated.append(
+                {"value1": value1, "comparison": operator, "value2": value2, "result": outcome}
+            )
+            if outcome != result:  # all: one false decides; any: one true decides
+                result = outcome
+                break
+        self.executor.started(ref, written)
+        branch = "then" if result else "else"
+        output = {"result": result, "branch": branch}
+        self.executor.finished(ref, output)
+        scope[step.id] = output
+        await self._block(step.then if result else step.otherwise, scope, prefix, depth)
+
+    async def _loop(
+        self, step: LoopStep, ref: StepRef, scope: Scope, prefix: str, depth: int
+    ) -> None:
+        mode = step.loop
+        if isinstance(mode, ListLoop):
+            items = self._resolve(ref, mode.items, scope, {"list": mode.items})
+            if not isinstance(items, list):
+                kind = "nothing" if items is None else type(items).__name__
+                reason = f"loop list needs a list, and {mode.items!r} is {kind}"
+                raise self._fail(ref, reason, {"list": mode.items}, started=False)
+            written = {"list": mode.items, "count": len(items), "parallel": mode.parallel}
+            self.executor.started(ref, written)
+            run = self._list_iterations(step, mode, items, scope, prefix, depth)
+        else:
+            self.executor.started(ref, {"forever": True, "max_iterations": mode.max_iterations})
+            run = self._forever_iterations(step, mode, scope, prefix, depth)
+        try:
+            results, stop = await run
+        except StepFailed as failure:
+            self.executor.failed(ref, failure.reason if failure.ref == ref else str(failure))
+            raise
+        outer = stop if stop is not None and stop.loop_id != step.id else None
+        summary = {"iterations": len(results), "broken": stop is not None}
+        self.executor.finished(ref, summary)
+        scope[step.id] = {**summary, "results": results}
+        if outer is not None:
+            raise outer
+
+    async def _iteration(
+        self, loop: LoopStep, index: int, value: Any, scope: Scope, prefix: str, depth: int
+    ) -> tuple[dict[str, Any], BreakLoop | None]:
+        key = f"{prefix}{loop.id}[{index}]"
+        ref = StepRef(key, loop.id, "iteration", depth)
+        inner = dict(scope)
+        current: dict[str, Any] = {"index": index}
+        if isinstance(loop.loop, ListLoop):
+            current["value"] = value
+        inner[loop.id] = current
+        self.executor.started(ref, current)
+        stopped: BreakLoop | None = None
+        try:
+            await self._block(list(loop.steps), inner, key + ".", depth + 1)
+        except BreakLoop as signal:
+            stopped = signal
+        except StepFailed as failure:
+            self.executor.failed(ref, str(failure))
+            raise
+        self.executor.finished(ref, {"break": stopped.loop_id} if stopped else None)
+        output = {step_id: inner[step_id] for step_id in _body_ids(loop) if step_id in inner}
+        return output, stopped
+
+    async def _forever_iterations(
+        self, step: LoopStep, mode: ForeverLoop, scope: Scope, prefix: str, depth: int
+    ) -> tuple[list[Any], BreakLoop | None]:
+        results: list[Any] = []
+        for index in range(mode.max_iterations):
+            output, stopped = await self._iteration(step, index, None, scope, prefix, depth)
+            results.append(output)
+            if stopped is not None:
+                return results, stopped
+        reason = (
+            f"loop forever {step.id!r} ran max_iterations ({mode.max_iterations}) times "
+            "without a break; raise max_iterations or check the break condition"
+        )
+        raise StepFailed(StepRef(prefix + step.id, step.id, "loop", depth), reason)
+
+    async def _list_iterations(
+        self,
+        step: LoopStep,
+        mode: ListLoop,
+        items: list[Any],
+        scope: Scope,
+        prefix: str,
+        depth: int,
+    ) -> tuple[list[Any], BreakLoop | None]:
+        count = len(items)
+        results: list[Any] = [None] * count
+        done = [False] * count
+        failures: list[tuple[int, StepFailed]] = []
+        stops: list[tuple[int, BreakLoop]] = []
+        cursor = iter(range(count))
+
+        async def worker() -> None:
+            for index in cursor:
+                try:
+                    output, stopped = await self._iteration(
+                        step, index, items[index], scope, prefix, depth
+                    )
+                except StepFailed as failure:
+                    failures.append((index, failure))
+                    return
+                results[index], done[index] = output, True
+                if stopped is not None:
+                    stops.append((index, stopped))
+                if failures or stops:
+                    return
+
+        workers = min(mode.parallel, count)
+        if workers <= 1:
+            await worker()
+        else:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(workers):
+                    group.create_task(worker())
+        if failures:
+            raise min(failures, key=lambda pair: pair[0])[1]
+        if not stops:
+            return results, None
+        last, stop = min(stops, key=lambda pair: pair[0])
+        return [results[i] for i in range(last + 1) if done[i]], stop

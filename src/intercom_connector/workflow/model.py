@@ -1,0 +1,382 @@
+"""The workflow file format as typed data, and its JSON Schema for editors.
+
+A workflow is a name, a trigger, an optional default authentication, ``config`` values and
+a list of steps. A step's kind is the key that names it (``call``, ``loop``, ``break``,
+``condition``, ``delay``, ``map``), which keeps files short and lets one callable
+discriminator pick the model, so that an error names the field of the right kind of step
+instead of listing every kind it could have been.
+
+The model checks shape only; what needs the whole workflow or the catalog (unique ids,
+operation names, references to earlier steps, break targets) is in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from intercom_connector.workflow.durations import parse_duration
+
+FORMAT_VERSION = 1
+STEP_KINDS = ("call", "loop", "break", "condition", "delay", "map")
+LOOP_KINDS = ("list", "forever")
+TRIGGER_TYPES = ("manual",)
+DEFAULT_MAX_ITERATIONS = 1000
+MAX_PARALLEL = 64
+MAX_DELAY_SECONDS = 7 * 86_400
+
+STEP_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"
+REFERENCE_HELP = (
+    "A string starting with `$.` is a JSONPath reference: `$.steps.<step-id>...`, "
+    "`$.config...` or `$.env...`; `{$.path}` inside a longer string is replaced by the value; "
+    "start a literal with `$$` to keep a leading `$.`."
+)
+
+# Comparison operators: canonical name first, then the spellings accepted for it.
+OPERATORS: dict[str, tuple[str, ...]] = {
+    "equal": ("==", "equals", "is"),
+    "not_equal": ("!=", "not_equals", "is_not"),
+    "less_than": ("<",),
+    "less_than_or_equal": ("<=",),
+    "greater_than": (">",),
+    "greater_than_or_equal": (">=",),
+    "in_list": ("in",),
+    "not_in_list": ("not_in",),
+    "contains": (),
+    "not_contains": ("does_not_contain",),
+    "exists": (),
+    "not_exists": ("does_not_exist",),
+    "is_empty": (),
+    "is_not_empty": (),
+}
+UNARY_OPERATORS = frozenset({"exists", "not_exists", "is_empty", "is_not_empty"})
+_OPERATOR_SPELLINGS = {
+    spelling: name for name, spellings in OPERATORS.items() for spelling in (name, *spellings)
+}
+_OPERATOR_SCHEMA: dict[str, Any] = {
+    "description": "equal (==), not_equal (!=), less_than (<), less_than_or_equal (<=), "
+    "greater_than (>), greater_than_or_equal (>=), in_list, not_in_list, contains, "
+    "not_contains, exists, not_exists, is_empty, is_not_empty; spaces may replace the "
+    "underscores ('is not empty').",
+    "enum": sorted(
+        {s for name in OPERATORS for s in (name, name.replace("_", " "))}
+        | {s for spellings in OPERATORS.values() for s in spellings}
+    ),
+}
+Operator = Literal[
+    "equal",
+    "not_equal",
+    "less_than",
+    "less_than_or_equal",
+    "greater_than",
+    "greater_than_or_equal",
+    "in_list",
+    "not_in_list",
+    "contains",
+    "not_contains",
+    "exists",
+    "not_exists",
+    "is_empty",
+    "is_not_empty",
+]
+
+
+def is_reference(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("$.")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ManualTrigger(_Strict):
+    """Started by a person or a script (`intercom-connector run`)."""
+
+    type: Literal["manual"] = "manual"
+
+
+def _trigger_shorthand(value: Any) -> Any:
+    """`trigger: manual` is short for `trigger: {type: manual}`."""
+    if isinstance(value, str):
+        value = {"type": value}
+    kind = value.get("type") if isinstance(value, dict) else None
+    if isinstance(kind, str) and kind not in TRIGGER_TYPES:
+        raise ValueError(
+            f"trigger {kind!r} is not supported yet; use 'manual' (schedule and webhook "
+            "triggers are planned)"
+        )
+    return value
+
+
+_TRIGGER_SCHEMA: dict[str, Any] = {
+    "description": "What starts a run: `manual` (the CLI or Python) for now; schedules and "
+    "webhooks will be further trigger types.",
+    "default": "manual",
+    "anyOf": [
+        {"const": "manual"},
+        {
+            "type": "object",
+            "properties": {"type": {"const": "manual"}},
+            "required": ["type"],
+            "additionalProperties": False,
+        },
+    ],
+}
+
+
+class StepBase(_Strict):
+    id: Annotated[
+        str,
+        Field(
+            pattern=STEP_ID_PATTERN,
+            max_length=100,
+            description="Unique in the workflow; letters, digits, '_' and '-'.",
+        ),
+    ]
+    description: str | None = Field(None, description="A note for people reading the run.")
+
+
+class CallStep(StepBase):
+    """Run one Intercom operation."""
+
+    call: str = Field(
+        description="Operation name, operationId or display name ('List contacts').",
+        min_length=1,
+    )
+    input: dict[str, Any] = Field(
+        default_factory=dict, description="The operation's input fields. " + REFERENCE_HELP
+    )
+    all_pages: bool = Field(
+        False,
+        alias="all",
+        description="Follow every page; the output holds all records under the list key.",
+    )
+
+
+class ListLoop(_Strict):
+    items: list[Any] | str = Field(
+        alias="list",
+        description="A reference to a list (or a literal list); each item is "
+        "$.steps.<loop-id>.value and its position $.steps.<loop-id>.index.",
+    )
+    parallel: int = Field(
+        1,
+        ge=1,
+        le=MAX_PARALLEL,
+        description="Iterations run at once (sharing the rate limiter); results stay in order.",
+    )
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _list_or_reference(cls, value: Any) -> Any:
+        if isinstance(value, list) or is_reference(value):
+            return value
+        raise ValueError("give a reference to a list ($.steps.<id>.data) or a literal list")
+
+
+class ForeverLoop(_Strict):
+    forever: Literal[True] = Field(description="Repeat the steps until a break ends the loop.")
+    max_iterations: int = Field(
+        DEFAULT_MAX_ITERATIONS,
+        ge=1,
+        description="Guard against a break that never comes: the step fails past this count.",
+    )
+
+
+def _loop_kind(value: Any) -> str | None:
+    keys = value if isinstance(value, dict) else vars(value) if isinstance(value, BaseModel) else {}
+    if "list" in keys or "items" in keys:
+        return "list"
+    if "forever" in keys:
+        return "forever"
+    return None
+
+
+LoopMode = Annotated[
+    Annotated[ListLoop, Tag("list")] | Annotated[ForeverLoop, Tag("forever")],
+    Discriminator(
+        _loop_kind,
+        custom_error_type="loop_kind",
+        custom_error_message="a loop needs `list: <reference>` or `forever: true`",
+    ),
+]
+
+
+class LoopStep(StepBase):
+    """Repeat ``steps`` over a list, or forever until a ``break``."""
+
+    loop: LoopMode
+    steps: list[Step] = Field(min_length=1)
+
+
+class BreakStep(StepBase):
+    """End the named enclosing loop (the innermost one, or any loop around it)."""
+
+    break_loop: str = Field(alias="break", description="Id of an enclosing loop.")
+
+
+class Comparison(_Strict):
+    value1: Any = Field(description="Left-hand value. " + REFERENCE_HELP)
+    comparison: Annotated[Operator, WithJsonSchema(_OPERATOR_SCHEMA)]
+    value2: Any = Field(None, description="Right-hand value (not used by the unary tests).")
+
+    @field_validator("comparison", mode="before")
+    @classmethod
+    def _spelling(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            folded = re.sub(r"[\s-]+", "_", value.strip().lower())
+            return _OPERATOR_SPELLINGS.get(folded, value)
+        return value
+
+
+class Condition(_Strict):
+    all_of: list[Comparison] | None = Field(None, alias="all", min_length=1)
+    any_of: list[Comparison] | None = Field(None, alias="any", min_length=1)
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["all"]}, {"required": ["any"]}]}
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        if (self.all_of is None) == (self.any_of is None):
+            raise ValueError("give either `all:` or `any:` with a list of comparisons")
+        return self
+
+    @property
+    def match(self) -> Literal["all", "any"]:
+        return "all" if self.all_of is not None else "any"
+
+    @property
+    def comparisons(self) -> list[Comparison]:
+        return self.all_of if self.all_of is not None else self.any_of or []
+
+
+class ConditionStep(StepBase):
+    """Compare values; run ``then`` when the condition holds, ``else`` otherwise."""
+
+    condition: Condition
+    then: list[Step] = Field(default_factory=list)
+    otherwise: list[Step] = Field(default_factory=list, alias="else")
+
+
+class DelayStep(StepBase):
+    """Wait before the next step (seconds, a duration like '1m30s', or a reference)."""
+
+    delay: Annotated[
+        float | str,
+        Field(description="Seconds, a duration ('500ms', '30s', '1m30s') or a reference."),
+    ]
+
+    @field_validator("delay", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValueError("give seconds (a number), a duration like '30s', or a reference")
+        if is_reference(value):
+            return value
+        seconds = parse_duration(value) if isinstance(value, str) else float(value)
+        if not 0 <= seconds <= MAX_DELAY_SECONDS:
+            raise ValueError(f"must be between 0 and {MAX_DELAY_SECONDS} seconds")
+        return seconds
+
+
+class MapStep(StepBase):
+    """Build an object from references and literals (the data mapper)."""
+
+    map: dict[str, Any] = Field(description="The object to build. " + REFERENCE_HELP)
+
+
+def _step_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        present = [kind for kind in STEP_KINDS if kind in value]
+        return present[0] if len(present) == 1 else None
+    return _MODEL_KINDS.get(type(value))
+
+
+Step = Annotated[
+    Annotated[CallStep, Tag("call")]
+    | Annotated[LoopStep, Tag("loop")]
+    | Annotated[BreakStep, Tag("break")]
+    | Annotated[ConditionStep, Tag("condition")]
+    | Annotated[DelayStep, Tag("delay")]
+    | Annotated[MapStep, Tag("map")],
+    Discriminator(
+        _step_kind,
+        custom_error_type="step_kind",
+        custom_error_message="a step needs exactly one of call, loop, break, condition, "
+        "delay or map",
+    ),
+]
+AnyStep = CallStep | LoopStep | BreakStep | ConditionStep | DelayStep | MapStep
+_MODEL_KINDS: dict[type, str] = {
+    CallStep: "call",
+    LoopStep: "loop",
+    BreakStep: "break",
+    ConditionStep: "condition",
+    DelayStep: "delay",
+    MapStep: "map",
+}
+
+
+def kind_of(step: AnyStep) -> str:
+    return _MODEL_KINDS[type(step)]
+
+
+def children(step: AnyStep) -> list[AnyStep]:
+    """The steps nested directly in ``step`` (a loop's body, both condition branches)."""
+    if isinstance(step, LoopStep):
+        return list(step.steps)
+    if isinstance(step, ConditionStep):
+        return [*step.then, *step.otherwise]
+    return []
+
+
+class Workflow(_Strict):
+    """A workflow file."""
+
+    version: Literal[1] = Field(1, description="Format version of this file.")
+    name: str = Field(min_length=1)
+    description: str | None = None
+    trigger: Annotated[
+        ManualTrigger,
+        BeforeValidator(_trigger_shorthand),
+        WithJsonSchema(_TRIGGER_SCHEMA),
+    ] = Field(default_factory=ManualTrigger)
+    authentication: str | None = Field(
+        None, description="Name of the stored authentication used unless `--auth` is given."
+    )
+    config: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Values read as $.config.<key>; `--config key=value` overrides them.",
+    )
+    steps: list[Step] = Field(min_length=1)
+
+
+for _model in (LoopStep, ConditionStep, Workflow):
+    _model.model_rebuild()
+
+SCHEMA_ID = "https://intercom-connector.dev/schemas/workflow-v1.json"
+
+
+def workflow_json_schema() -> dict[str, Any]:
+    """JSON Schema (2020-12) of the file format, for editor completion and CI checks."""
+    schema = Workflow.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "intercom-connector workflow",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }

@@ -1,0 +1,69 @@
+"""The workflow layer's public face and its place among the layers."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import intercom_connector.workflow as workflow_package
+
+PACKAGE = Path(workflow_package.__file__).parent
+
+
+def test_public_names_are_pinned():
+    assert workflow_package.__all__ == [
+        "MISSING",
+        "ConfigProblem",
+        "EmbeddedExecutor",
+        "Executor",
+        "Interpreter",
+        "LoadedWorkflow",
+        "Plan",
+        "Problem",
+        "ProgressEvent",
+        "ProgressHandler",
+        "Redactor",
+        "ReferenceProblem",
+        "ResumeRefused",
+        "RunJournal",
+        "RunLog",
+        "RunNotFound",
+        "RunResult",
+        "RunSummary",
+        "StepFailed",
+        "StepRecord",
+        "StepRef",
+        "TerminalProgress",
+        "Workflow",
+        "WorkflowInvalid",
+        "check_data",
+        "check_workflow",
+        "load_workflow",
+        "parse_config_value",
+        "parse_reference",
+        "parse_workflow",
+        "render_run",
+        "resume_run",
+        "run_view",
+        "run_workflow",
+        "workflow_json_schema",
+    ]
+
+
+def test_workflow_imports_nothing_from_the_cli_or_the_sandbox():
+    imported = set()
+    for module in PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    ours = {name for name in imported if name.startswith("intercom_connector.")}
+    layers = {name.split(".")[1] for name in ours}
+    assert layers <= {"workflow", "catalog", "http", "auth", "home"}
+
+
+def test_the_interpreter_module_does_no_io():
+    source = (PACKAGE / "interpreter.py").read_text()
+    for forbidden in ("httpx", "sqlite3", "time.", "open(", "asyncio.sleep"):
+        assert forbidden not in source

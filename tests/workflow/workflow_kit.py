@@ -1,0 +1,128 @@
+"""Test doubles and helpers for the workflow tests.
+
+A module of its own (not conftest) so test files can import it by a name no other test
+folder uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import typer
+
+from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.sandbox import Sandbox, SandboxConfig
+from intercom_connector.workflow import (
+    Interpreter,
+    LoadedWorkflow,
+    StepFailed,
+    StepRef,
+    parse_workflow,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+CLI_ENTRY = Path(__file__).with_name("cli_entry.py")
+PYTHON = sys.executable
+
+
+def workflow(text: str, file: str = "test.yaml") -> LoadedWorkflow:
+    """A checked workflow from YAML text (dedented)."""
+    return parse_workflow(textwrap.dedent(text), file)
+
+
+def sandbox_client(sandbox: Sandbox, **options: Any) -> AsyncIntercomClient:
+    """A client wired to ``sandbox`` in-process (no socket)."""
+    return AsyncIntercomClient(
+        sandbox.token,
+        base_url="http://sandbox.test",
+        transport=httpx.ASGITransport(app=sandbox.app),
+        **options,
+    )
+
+
+def new_sandbox(**config: Any) -> Sandbox:
+    config.setdefault("rate_limit", None)
+    return Sandbox(SandboxConfig(**config))
+
+
+@dataclass
+class FakeExecutor:
+    """An executor that answers calls from a function and never sleeps."""
+
+    answer: Callable[[str, dict[str, Any]], Any] = lambda operation, data: {"ok": True}
+    events: list[tuple[str, str, Any]] = field(default_factory=list)
+    calls: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    sleeps: list[float] = field(default_factory=list)
+    clock: float = 1_700_000_000.0
+
+    def now(self) -> float:
+        return self.clock
+
+    async def call(
+        self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
+    ) -> Any:
+        self.calls.append((ref.key, operation, data))
+        await asyncio.sleep(0)
+        return self.answer(operation, data)
+
+    async def sleep(self, ref: StepRef, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+    def started(self, ref: StepRef, input: Any) -> None:
+        self.events.append(("started", ref.key, input))
+
+    def finished(self, ref: StepRef, output: Any) -> None:
+        self.events.append(("finished", ref.key, output))
+
+    def failed(self, ref: StepRef, error: str) -> None:
+        self.events.append(("failed", ref.key, error))
+
+    def keys_of(self, kind: str = "finished") -> list[str]:
+        return [key for event, key, _ in self.events if event == kind]
+
+
+async def interpret(
+    loaded: LoadedWorkflow,
+    executor: FakeExecutor | None = None,
+    config: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], FakeExecutor]:
+    """Run a workflow on a fake executor; the top-level outputs and the executor."""
+    executor = executor or FakeExecutor()
+    env = {
+        "run_id": "r-1",
+        "workflow": loaded.workflow.name,
+        "started_at": "",
+        "started_at_unix": 0,
+    }
+    merged = {**loaded.workflow.config, **(config or {})}
+    interpreter = Interpreter(loaded.plan, executor, config=merged, env=env)
+    return await interpreter.run(), executor
+
+
+async def interpret_failure(
+    loaded: LoadedWorkflow, executor: FakeExecutor | None = None
+) -> StepFailed:
+    try:
+        await interpret(loaded, executor)
+    except StepFailed as failure:
+        return failure
+    raise AssertionError("the workflow did not fail")
+
+
+def cli_app() -> typer.Typer:
+    """The workflow commands mounted as the lead mounts them."""
+    from intercom_connector.cli.workflow_commands import run, runs_app, workflow_app
+
+    app = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+    app.command("run")(run)
+    app.add_typer(runs_app, name="runs")
+    app.add_typer(workflow_app, name="workflow")
+    return app
