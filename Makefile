@@ -31,7 +31,7 @@ catalog: $(STAMP)
 	$(BIN)/python scripts/generate_catalog.py
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
