@@ -93,6 +93,7 @@ def test_every_operation_declares_a_known_scope():
         ("list_data_events", "next_url", "events"),
         ("list_conversations", "cursor", "conversations"),
         ("get_contact", "none", None),
+        ("list_attached_companies", "page", "companies"),
     ],
 )
 def test_pagination_style_and_list_key(name, style, items):
@@ -115,4 +116,8 @@ def test_input_schema_merges_path_query_and_body_fields():
     assert locations["query"] == "body"
     assert locations["include_monitors"] == "query"
     op = load_catalog().get("list_attached_companies")
-    assert [(f.name, f.location, f.required) for f in op.fields] == [("contact_id", "path", True)]
+    assert [(f.name, f.location, f.required) for f in op.fields] == [
+        ("contact_id", "path", True),
+        ("page", "query", False),
+        ("per_page", "query", False),
+    ]

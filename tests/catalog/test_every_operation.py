@@ -55,8 +55,9 @@ class Echo:
 
 def sample_input(op: Operation) -> dict[str, Any]:
     data = SAMPLES.input_for(op)
+    exclusive = {name for shape in op.input_schema.get("oneOf", []) for name in shape["required"]}
     for field in op.fields:
-        if field.location == "query" and field.name not in data:
+        if field.location == "query" and field.name not in data.keys() | exclusive:
             data[field.name] = SAMPLES.value(field.schema, field.name)
     return data
 
@@ -73,6 +74,8 @@ def expected_request(op: Operation, data: dict[str, Any]) -> dict[str, Any]:
         value = data[field.name]
         if field.location == "path":
             path = path.replace("{" + field.name + "}", quote(str(value), safe=""))
+            if field.schema.get("x-also-query"):  # the spec wants it in the query as well
+                query.append((field.name, str(value)))
         elif field.location == "query":
             values = value if isinstance(value, list) else [value]
             for item in values:

@@ -55,7 +55,7 @@ BAD_FILES: list[tuple[str, str, str]] = [
     (
         "schedule-trigger",
         "name: t\ntrigger: schedule\nsteps:\n  - {id: a, map: {}}\n",
-        "bad.yaml:2: field 'trigger': trigger 'schedule' is not supported yet",
+        "bad.yaml:2: field 'trigger': trigger 'schedule' needs its settings",
     ),
     (
         "step-without-kind",

@@ -190,6 +190,10 @@ PAGINATION: dict[str, dict[str, Any]] = {
     "listLiveNewsfeedItems": {"style": "page", "items": "data"},
     "searchContent": {"style": "page", "items": "data"},
     "searchActivityLogs": {"style": "page", "items": "activity_logs", "in_body": True},
+    # not declared in the spec, but Intercom pages these (its SDK's definition adds page and
+    # per_page); a server that ignores them answers one page with total_pages 1, which ends
+    "listCompaniesForAContact": {"style": "page", "items": "companies"},
+    "ListAttachedContacts": {"style": "page", "items": "data"},
     # scroll
     "scrollOverAllCompanies": {"style": "scroll", "items": "data"},
     # search: pagination lives in the request body
@@ -211,8 +215,6 @@ LIST_KEYS: dict[str, str] = {
     "listSegments": "segments",
     "listTeams": "teams",
     "listTags": "data",
-    "ListAttachedContacts": "data",
-    "listCompaniesForAContact": "companies",
     "listCompanyNotes": "data",
     "listNotes": "data",
     "listTagsForAContact": "data",

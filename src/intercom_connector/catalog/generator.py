@@ -197,6 +197,7 @@ def _build_operation(
     name = curation.NAMES.get(key) or _snake(operation["summary"])
     properties: dict[str, Any] = {}
     required: list[str] = []
+    one_of: list[dict[str, Any]] = []
     response = _success_response(spec, operation)
     accept = curation.ACCEPT.get(key) or response["content_type"] or "application/json"
 
@@ -207,7 +208,7 @@ def _build_operation(
         if where == "path" and schema.get("type") == "integer":
             # ids travel as text, and list replies give them as strings ("id": "123"); some
             # operations even declare hex contact ids as integers
-            schema = {**schema, "type": ["string", "integer"]}
+            schema = {**schema, "type": ["integer", "string"]}
         properties[field] = {**schema, "x-in": where}
         if is_required:
             required.append(field)
@@ -226,9 +227,16 @@ def _build_operation(
             sub_props, sub_required, _ = spec.object_properties(resolved)
             for field, sub in sub_props.items():
                 add(field, sub, "query", field in sub_required)
+            alternatives = resolved.get("oneOf") or resolved.get("anyOf")
+            if alternatives and parameter.get("required"):
+                # e.g. events' filter: exactly one of user_id, intercom_user_id or email
+                shapes = [{"required": spec.deref(a).get("required", [])} for a in alternatives]
+                one_of.extend(shape for shape in shapes if shape["required"])
             continue
         if parameter["name"] in properties and where == "query":
-            continue  # the spec repeats a path parameter in the query: the path carries it
+            # the spec repeats a path parameter in the query: send the value in both places
+            properties[parameter["name"]]["x-also-query"] = True
+            continue
         add(parameter["name"], schema, where, bool(parameter.get("required")))
 
     for field in re.findall(r"{(\w+)}", path):
@@ -238,6 +246,8 @@ def _build_operation(
             if field in required:
                 required.remove(field)
             add(field, {k: v for k, v in schema.items() if k != "x-in"}, "path", True)
+            if schema.get("x-in") == "query":
+                properties[field]["x-also-query"] = True
 
     pagination = curation.PAGINATION.get(key)
     if (
@@ -287,6 +297,7 @@ def _build_operation(
             "properties": properties,
             "required": required,
             "additionalProperties": body_free,
+            **({"oneOf": one_of} if one_of else {}),
         },
         "body_schema": body_schema,
         "pagination": pagination,

@@ -32,6 +32,8 @@ def build_request(operation: Operation, data: dict[str, Any]) -> RequestSpec:
         location = properties.get(name, {}).get("x-in", "body")
         if location == "path":
             path = path.replace("{" + name + "}", quote(str(value), safe=""))
+            if properties[name].get("x-also-query"):
+                params[name] = _query_value(value)
         elif location == "query":
             if value is not None:
                 params[name] = _query_value(value)

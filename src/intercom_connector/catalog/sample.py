@@ -12,6 +12,14 @@ from typing import Any
 from intercom_connector.catalog.model import Operation
 
 _MAX_DEPTH = 6
+_FORMATTED = {
+    "date-time": "2026-01-01T00:00:00Z",
+    "date": "2026-01-01",
+    "uri": "https://example.com/sample",
+    "url": "https://example.com/sample",
+    "uuid": "3f0c1e52-8d6a-4b7e-9a41-6c2d5b8e7f10",
+    "email": "someone@example.com",
+}
 
 
 class SampleBuilder:
@@ -72,8 +80,14 @@ class SampleBuilder:
         if kind == "boolean":
             return True
         if kind == "string":
-            if schema.get("format") in ("date-time",):
-                return "2026-01-01T00:00:00Z"
+            fixed = _FORMATTED.get(schema.get("format", ""))
+            longest = int(schema.get("maxLength", 1_000))
+            if fixed is not None and len(fixed) <= longest:
+                return fixed
+            if fixed is not None:  # e.g. a "uuid" capped at 24 characters: Intercom's hex ids
+                return "0123456789abcdef0123456789abcdef"[:longest].ljust(
+                    int(schema.get("minLength", 0)), "0"
+                )
             if "email" in name:
                 return "someone@example.com"
             text = f"sample-{name}" if name else "sample"
@@ -100,6 +114,11 @@ class SampleBuilder:
                 continue
             if field.required or optional:
                 fields[field.name] = self.value(field.schema, field.name)
+        for shape in operation.input_schema.get("oneOf", [])[:1]:
+            # e.g. "exactly one of user_id, intercom_user_id, email": satisfy the first
+            for name in shape.get("required", []):
+                schema = operation.input_schema["properties"].get(name, {})
+                fields.setdefault(name, self.value(schema, name))
         if operation.body_schema is not None:
             body = self.value(self._matching_shape(operation.body_schema, operation.fixed))
             if isinstance(body, dict):

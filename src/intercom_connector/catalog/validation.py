@@ -8,6 +8,7 @@ reading the spec. Validators are compiled once per operation.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,9 +54,12 @@ def _coerce_scalar(value: Any, schema: dict[str, Any]) -> Any:
         return str(value)
     if "integer" in kinds and "string" not in kinds and isinstance(value, str):
         text = value.strip()
-        if text.lstrip("-").isdigit():
+        if _INTEGER_TEXT.fullmatch(text):
             return int(text)
     return value
+
+
+_INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
 
 
 class InputValidator:
@@ -174,6 +178,11 @@ def _describe(error: ValidationError) -> str:
         return error.message.replace("'", "", 2) if "property" in error.message else error.message
     if validator in ("maximum", "minimum", "maxLength", "minLength", "maxItems", "minItems"):
         return f"{_show(error.instance)} breaks {validator} {value}"
+    if validator in ("oneOf", "anyOf") and all(
+        isinstance(option, dict) and set(option) == {"required"} for option in value
+    ):
+        choices = ", ".join("+".join(option["required"]) for option in value)
+        return f"give exactly one of: {choices}"
     if validator == "anyOf":
         return f"{_show(error.instance)} fits none of the accepted shapes"
     return error.message if len(error.message) < 200 else error.message[:197] + "..."

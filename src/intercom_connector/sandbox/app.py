@@ -37,6 +37,7 @@ from .routing import MethodNotAllowed, Router
 from .seeding import seed_state
 from .state import SandboxState
 from .validation import InputValidator
+from .webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ class Sandbox:
         self._latency = Latency(self.config)
         self._limiter = RateLimiter(self.config.clock)
         self.state = build_state(self.config)
+        self.webhooks = WebhookSender(lambda: self.state)
 
     # --- Python API -----------------------------------------------------------------
     @property
@@ -137,6 +139,12 @@ class Sandbox:
         self.state.config = self.config
         self._limiter = RateLimiter(self.config.clock) if "clock" in changes else self._limiter
         return self.config
+
+    def subscribe(
+        self, url: str | None, secret: str | None = None, topics: tuple[str, ...] = ()
+    ) -> SandboxConfig:
+        """Send signed notifications of this sandbox's events to ``url`` (None: stop)."""
+        return self.configure(webhook_url=url, webhook_secret=secret, webhook_topics=topics)
 
     def reset(self) -> None:
         """Reseed from the current config and forget requests, faults and rate windows."""
@@ -318,7 +326,9 @@ class Sandbox:
         handler = HANDLERS.get(op.name)
         if handler is None:
             return generic_reply(op, call)
-        return handler(self.state, call)
+        reply = handler(self.state, call)
+        self.webhooks.observe(op.name, call, reply)
+        return reply
 
     async def _oauth(self, request: Request, method: str, path: str, request_id: str) -> Reply:
         raw = await request.body()

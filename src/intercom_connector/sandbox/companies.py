@@ -243,13 +243,26 @@ def scroll_companies(state: SandboxState, call: Call) -> Reply:
     )
 
 
+def _page_params(call: Call, default_per_page: int) -> tuple[int, int]:
+    """``page``/``per_page`` from the query, with Intercom's defaults and cap."""
+    raw_page, raw_per_page = call.raw("page"), call.raw("per_page")
+    page = int(raw_page) if raw_page and raw_page.isdigit() and int(raw_page) > 0 else 1
+    per_page = (
+        min(int(raw_per_page), MAX_PER_PAGE)
+        if raw_per_page and raw_per_page.isdigit()
+        else default_per_page
+    )
+    return page, max(per_page, 1)
+
+
 def list_attached_companies(state: SandboxState, call: Call) -> Reply:
     contact = find_contact(state, call.path["contact_id"])
-    companies = [
-        render_company(state, state.companies[c])
-        for c in contact.company_ids
-        if c in state.companies
-    ]
+    attached = [c for c in contact.company_ids if c in state.companies]
+    page, per_page = _page_params(call, 50)
+    chunk = attached[(page - 1) * per_page : page * per_page]
+    companies = [render_company(state, state.companies[c]) for c in chunk]
+    pages = numbered_pages(page, per_page, len(attached))
+    pages["next"] = None
     # The spec's schema names the list ``companies``; its recorded example reply says ``data``.
     # Both carry the same list so code written against either reading works.
     return Reply.json(
@@ -257,14 +270,8 @@ def list_attached_companies(state: SandboxState, call: Call) -> Reply:
             "type": "list",
             "companies": companies,
             "data": companies,
-            "total_count": len(companies),
-            "pages": {
-                "type": "pages",
-                "next": None,
-                "page": 1,
-                "per_page": 50,
-                "total_pages": 1 if companies else 0,
-            },
+            "total_count": len(attached),
+            "pages": pages,
         }
     )
 
@@ -298,12 +305,7 @@ def list_attached_contacts(state: SandboxState, call: Call) -> Reply:
     company = find_company(state, call.path["company_id"])
     store = state.contacts
     contacts = [c for c in (store.by_seq(s) for s in sorted(company.contact_seqs)) if c is not None]
-    raw_page, raw_per_page = call.raw("page"), call.raw("per_page")
-    page = int(raw_page) if raw_page and raw_page.isdigit() and int(raw_page) > 0 else 1
-    per_page = (
-        min(int(raw_per_page), MAX_PER_PAGE) if raw_per_page and raw_per_page.isdigit() else 50
-    )
-    per_page = max(per_page, 1)
+    page, per_page = _page_params(call, 50)
     chunk = contacts[(page - 1) * per_page : page * per_page]
     pages = numbered_pages(page, per_page, len(contacts))
     del pages["next"]

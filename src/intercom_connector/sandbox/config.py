@@ -82,6 +82,14 @@ class SandboxConfig:
     )
     oauth_code_ttl_seconds: float = 300.0
 
+    # --- webhooks (webhooks.py) -------------------------------------------------------
+    webhook_url: str | None = None
+    """Where signed notifications of the sandbox's own events are POSTed; None: nowhere."""
+    webhook_secret: str | None = None
+    """Signing key; None: the first OAuth app's client secret, as at Intercom."""
+    webhook_topics: tuple[str, ...] = ()
+    """Topics to send; empty: every topic the sandbox knows."""
+
     # --- realism knobs ----------------------------------------------------------------
     latency: float | tuple[float, float] = 0.0
     """Seconds added to every API reply: fixed, or drawn uniformly from ``(low, high)``."""

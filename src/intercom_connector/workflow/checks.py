@@ -7,6 +7,10 @@ and every reference pointing at something that will exist when it is read. A ste
 exists for the steps after it in its own block and in the blocks around it; what runs inside
 a loop is visible outside only through the loop's ``results``; a step in a condition branch
 may not have run, which only the run can tell.
+
+In webhook and schedule workflows ``$.steps.trigger`` is the event that started the run,
+readable everywhere: the run's definition gets it as a generated first step (``map``, id
+``trigger``; see ``triggers/events.py``), so the id is reserved for that step there.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import Catalog, UnknownOperation, load_catalog
 from intercom_connector.catalog.validation import InvalidInput
 from intercom_connector.workflow.model import (
+    TRIGGER_CONFIG_KEY,
+    TRIGGER_STEP_ID,
     AnyStep,
     BreakStep,
     CallStep,
@@ -105,6 +111,7 @@ def check_workflow(
             )
             continue
         sites[site.step.id] = site
+    _check_trigger_step(workflow, sites, problems)
     operations: dict[str, str] = {}
     retry_safe: dict[str, bool] = {}
     for site in walk(workflow):
@@ -133,6 +140,31 @@ def check_workflow(
             if message is not None:
                 problems.append(Problem(message, (*site.path, *field)))
     return Plan(workflow, sites, operations, retry_safe), problems
+
+
+def is_generated_trigger_step(workflow: Workflow, site: StepSite) -> bool:
+    """The first step of a triggered run's definition, which holds the event."""
+    return (
+        workflow.triggered
+        and site.path == ("steps", 0)
+        and isinstance(site.step, MapStep)
+        and TRIGGER_CONFIG_KEY in workflow.config
+    )
+
+
+def _check_trigger_step(
+    workflow: Workflow, sites: dict[str, StepSite], problems: list[Problem]
+) -> None:
+    site = sites.get(TRIGGER_STEP_ID)
+    if site is None or not workflow.triggered or is_generated_trigger_step(workflow, site):
+        return
+    problems.append(
+        Problem(
+            f"id {TRIGGER_STEP_ID!r} is reserved in {workflow.trigger.kind} workflows: "
+            f"$.steps.{TRIGGER_STEP_ID} is the event that started the run; rename this step",
+            (*site.path, "id"),
+        )
+    )
 
 
 def references_of(step: AnyStep) -> Iterator[tuple[Path, str]]:
@@ -276,20 +308,28 @@ def _check_reference(
         if key is not None and key not in ENV_KEYS:
             return _unknown(text, "env value", key, list(ENV_KEYS), "$.env")
         return None
-    return _check_step_reference(reference, site, sites)
+    return _check_step_reference(reference, site, sites, workflow)
 
 
 def _check_step_reference(
-    reference: Reference, site: StepSite, sites: dict[str, StepSite]
+    reference: Reference, site: StepSite, sites: dict[str, StepSite], workflow: Workflow
 ) -> str | None:
     text, target_id = reference.text, reference.step_id
     assert target_id is not None
     target = sites.get(target_id)
+    if target is None and target_id == TRIGGER_STEP_ID:
+        if workflow.triggered:
+            return None  # the event; every step runs after it
+        return (
+            f"{text}: $.steps.{TRIGGER_STEP_ID} is the event of a webhook or schedule "
+            f"trigger, and this workflow's trigger is {workflow.trigger.kind}"
+        )
     if target is None:
         return _unknown(text, "step", target_id, list(sites), "this workflow")
     if target_id in site.loops:
         loop = target.step
-        assert isinstance(loop, LoopStep)
+        if not isinstance(loop, LoopStep):
+            return None  # the id is shared with another step: reported as "already used"
         if reference.first_key == "index":
             return None
         if reference.first_key == "value" and isinstance(loop.loop, ListLoop):

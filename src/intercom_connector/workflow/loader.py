@@ -22,6 +22,7 @@ from intercom_connector.workflow.checks import Plan, check_workflow
 from intercom_connector.workflow.model import (
     LOOP_KINDS,
     STEP_KINDS,
+    TRIGGER_TYPES,
     BreakStep,
     CallStep,
     Comparison,
@@ -31,8 +32,9 @@ from intercom_connector.workflow.model import (
     ForeverLoop,
     ListLoop,
     LoopStep,
-    ManualTrigger,
     MapStep,
+    ScheduleOptions,
+    WebhookOptions,
     Workflow,
 )
 from intercom_connector.workflow.problems import STEP_LISTS, Path, Problem, WorkflowInvalid
@@ -75,7 +77,10 @@ class _Lines:
         if root is not None:
             self._walk(root, ())
 
-    def _walk(self, node: yaml.Node, path: Path) -> None:
+    def _walk(self, node: yaml.Node, path: Path, ancestors: frozenset[int] = frozenset()) -> None:
+        if id(node) in ancestors:
+            return  # an alias that points back at its own ancestor: the loader reports it
+        ancestors = ancestors | {id(node)}
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
@@ -85,10 +90,10 @@ class _Lines:
                     self.duplicates.append(((*path, key), key_node.start_mark.line + 1))
                 seen.add(key)
                 self.lines[(*path, key)] = key_node.start_mark.line + 1
-                self._walk(value_node, (*path, key))
+                self._walk(value_node, (*path, key), ancestors)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                self._walk(item, (*path, index))
+                self._walk(item, (*path, index), ancestors)
 
     def line(self, path: Path) -> int | None:
         for end in range(len(path), -1, -1):
@@ -116,6 +121,14 @@ def parse_workflow(
     """Check a workflow given as YAML (or JSON) text."""
     try:
         data = json.loads(text) if as_json else yaml.load(text, Loader=_Loader)
+        _ensure_acyclic(data)
+    except (ValueError, RecursionError) as error:
+        if isinstance(error, json.JSONDecodeError):
+            problem = Problem(f"not valid JSON: {error.msg}", file=file, line=error.lineno)
+            raise WorkflowInvalid([problem], file) from None
+        # a number too long to read, or a YAML alias that contains itself
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise WorkflowInvalid([Problem(f"cannot be read: {detail}", file=file)], file) from None
     except json.JSONDecodeError as error:
         problem = Problem(f"not valid JSON: {error.msg}", file=file, line=error.lineno)
         raise WorkflowInvalid([problem], file) from None
@@ -127,6 +140,16 @@ def parse_workflow(
             [Problem(f"not valid YAML: {reason}", file=file, line=line)], file
         ) from None
     return check_data(data, file, _Lines(text), catalog=catalog)
+
+
+def _ensure_acyclic(data: Any, ancestors: frozenset[int] = frozenset()) -> None:
+    """YAML aliases can make a list contain itself; no workflow needs that."""
+    if isinstance(data, dict | list):
+        if id(data) in ancestors:
+            raise ValueError("a YAML alias refers to a node that contains it")
+        inner = ancestors | {id(data)}
+        for item in data.values() if isinstance(data, dict) else data:
+            _ensure_acyclic(item, inner)
 
 
 def check_data(
@@ -192,6 +215,8 @@ def _clean_loc(loc: tuple[str | int, ...], data: Any) -> Path:
         path.append(part)
         if isinstance(part, int) and parent in STEP_LISTS:
             expect = STEP_KINDS
+        elif part == "trigger" and parent is None:
+            expect = TRIGGER_TYPES
         elif part != "loop" or expect != LOOP_KINDS:
             expect = ()
         try:
@@ -271,6 +296,10 @@ def _fields_at(path: Path, data: Any) -> list[str]:
         model = Condition
     elif isinstance(last, int) and parent in ("all", "any"):
         model = Comparison
-    elif last == "trigger":
-        model = ManualTrigger
+    elif last == "trigger" and len(path) == 1:
+        return ["type", "webhook", "schedule"]
+    elif path == ("trigger", "webhook"):
+        model = WebhookOptions
+    elif path == ("trigger", "schedule"):
+        model = ScheduleOptions
     return _aliases(model) if model is not None else []

@@ -105,8 +105,9 @@ def parse_reference(text: str) -> Reference:
     first_key = (first.group(1) or first.group(3)) if first else None
     try:
         query = jsonpath.compile(normalised)
-    except JSONPathError as error:
-        detail = str(error).splitlines()[0]
+    except (JSONPathError, re.error, ValueError, RecursionError) as error:
+        # re.error: a filter's regex literal that does not compile
+        detail = (str(error).splitlines() or [type(error).__name__])[0]
         raise ReferenceSyntaxError(f"{text!r} is not valid JSONPath: {detail}") from None
     if not isinstance(query, JSONPath):
         raise ReferenceSyntaxError(f"{text!r}: compound JSONPath queries are not supported")
@@ -152,7 +153,12 @@ def lookup(text: str, context: Mapping[str, Any]) -> Any:
             f"{text}: step {reference.step_id!r} has not run (yet) at this point, "
             "so it has no output to read"
         )
-    matches = reference.query.findall(context)
+    try:
+        matches = reference.query.findall(context)
+    except (JSONPathError, TypeError, ValueError, re.error) as error:
+        # a filter that cannot apply to the data it meets (count() of a scalar, `in` a string)
+        detail = (str(error).splitlines() or [type(error).__name__])[0]
+        raise ReferenceProblem(f"{text}: cannot be evaluated on this data: {detail}") from None
     if reference.singular:
         return matches[0] if matches else MISSING
     return matches
