@@ -162,3 +162,13 @@ def test_one_shared_limiter_per_key():
     first = shared_limiter("auth-a")
     assert shared_limiter("auth-a") is first
     assert shared_limiter("auth-b") is not first
+
+
+async def test_a_wait_of_a_second_or_more_is_announced_before_it_starts():
+    clock = FrozenClock()
+    limiter = limiter_for(clock, requests_per_minute=6)  # 1 per 10 s window
+    heard: list[float] = []
+    await limiter.acquire(heard.append)
+    await limiter.acquire(heard.append)
+    assert heard == [pytest.approx(10.0)]
+    assert clock.wake_times == [pytest.approx(NOW + 10.0)]

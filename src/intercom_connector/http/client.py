@@ -141,6 +141,9 @@ class AsyncApiClient:
         """Wait with the client's (injectable) sleep, e.g. between reconciliation rounds."""
         await self._sleep(seconds)
 
+    def _throttled(self, wait: float) -> None:
+        self.emit({"event": "throttle", "wait": wait})
+
     def emit(self, event: dict[str, Any]) -> None:
         """Tell the `on_event` listener something happened (never include secrets)."""
         if self._on_event is not None:
@@ -197,7 +200,7 @@ class AsyncApiClient:
         attempt = 0
         while True:
             attempt += 1
-            await self.limiter.acquire()
+            await self.limiter.acquire(self._throttled if self._on_event else None)
             try:
                 return await attempt_once(request)
             except TransientError as error:

@@ -105,12 +105,14 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self._enabled
 
-    async def acquire(self) -> None:
-        """Wait until this request may be sent."""
+    async def acquire(self, on_wait: Callable[[float], None] | None = None) -> None:
+        """Wait until this request may be sent; ``on_wait`` hears of waits of a second or more."""
         if not self._enabled:
             return
         delay = self._reserve()
         if delay > 0:
+            if on_wait is not None and delay >= 1.0:
+                on_wait(delay)
             await self._sleep(delay)
 
     def _reserve(self) -> float:
