@@ -6,6 +6,7 @@ import asyncio
 import math
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from workflow_kit import FakeExecutor, interpret, new_sandbox, sandbox_client, workflow
@@ -101,8 +102,8 @@ class RecordingLimiter(RateLimiter):
         super().__init__(policy)
         self.granted: list[float] = []
 
-    async def acquire(self) -> None:
-        await super().acquire()
+    async def acquire(self, on_wait: Callable[[float], None] | None = None) -> None:
+        await super().acquire(on_wait)
         self.granted.append(time.time())
 
 
