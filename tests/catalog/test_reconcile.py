@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from intercom_connector import AsyncIntercomClient
+from intercom_connector.catalog.reconcile import ExportJobUnknown
 from intercom_connector.http import RetryPolicy, ServerError
 from intercom_connector.sandbox import Sandbox, SandboxConfig
 
@@ -88,3 +89,34 @@ async def test_two_hundred_creates_under_faults_make_exactly_two_hundred_contact
         sandbox.configure(error_rate=0.0, drop_rate=0.0)
         contacts = await client.collect("list_contacts", {"per_page": 150})
     assert len({c["email"] for c in contacts}) == len(contacts) == 200
+
+
+async def test_create_export_job_whose_request_never_arrived_is_resent_once():
+    sandbox = Sandbox(SandboxConfig(contacts=5))
+    sandbox.inject(500, method="POST", path="/export/content/data", timing="before")
+    async with client_for(sandbox) as client:
+        job = await client.call(
+            "create_export_job", {"created_at_after": 1, "created_at_before": 2}
+        )
+    assert job["status"] == "pending"
+    creates = [r for r in sandbox.requests if r.path == "/export/content/data"]
+    assert [r.status for r in creates] == [500, 200]
+
+
+async def test_create_export_job_whose_reply_was_lost_says_the_job_is_running():
+    sandbox = Sandbox(SandboxConfig(contacts=5))
+    sandbox.inject(500, method="POST", path="/export/content/data", timing="after")
+    quick = RetryPolicy(initial_backoff=0.001, max_backoff=0.002, max_attempts=2, max_elapsed=5)
+    async with AsyncIntercomClient(
+        sandbox.token,
+        base_url=sandbox.base_url,
+        transport=httpx.ASGITransport(app=sandbox.app),
+        retry=quick,
+    ) as client:
+        with pytest.raises(ExportJobUnknown, match="probably created"):
+            await client.call("create_export_job", {"created_at_after": 1, "created_at_before": 2})
+    assert (
+        sum(1 for r in sandbox.requests if r.path == "/export/content/data" and r.status == 200)
+        == 0
+    )
+    assert len(sandbox.state.exports) == 1  # the lost reply's job, and no second one

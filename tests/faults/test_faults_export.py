@@ -117,12 +117,6 @@ async def test_export_file_downloaded_under_faults_matches_one_downloaded_withou
     assert downloaded_file(result).read_bytes() == Path(again["file"]["path"]).read_bytes()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="create_export_job is sent once: a 5xx (or dropped reply) on the create ends the "
-    "run, since the POST is not retry-safe and catalog/reconcile.py has no reconciler for it",
-)
 async def test_export_workflow_completes_when_the_create_meets_a_server_error(
     runlog: RunLog, tmp_path: Path
 ):

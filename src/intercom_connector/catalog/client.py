@@ -112,11 +112,7 @@ class AsyncIntercomClient:
             except IntercomError as error:
                 if not can_settle(operation.name, prepared, error):
                     raise
-
-                async def resend() -> Any:
-                    return (await self.api.send(request)).body
-
-                return await settle(self, operation.name, prepared, resend, error)
+                return await settle(self, operation.name, prepared, request, error)
         except IntercomError as error:
             error.operation = error.operation or operation.name
             raise

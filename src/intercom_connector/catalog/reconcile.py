@@ -23,6 +23,9 @@ from intercom_connector.http import (
     ConnectionFailed,
     IntercomError,
     NotFound,
+    RateLimitExceeded,
+    RequestSpec,
+    RetryPolicy,
     ServerError,
     backoff_delay,
 )
@@ -43,6 +46,8 @@ class Reconciler:
     lookup: Lookup
     fetch_by_id: str  # operation that reads one record by id, for ids named in a 409
     id_field: str  # that operation's id input field
+    # whether a resend may wait out 429s: not when a 429 is how the API refuses a duplicate
+    resend_waits_on_429: bool = True
 
     def applies_to(self, data: dict[str, Any]) -> bool:
         return any(data.get(key) for key in self.keys)
@@ -69,9 +74,28 @@ async def _contact_by_natural_key(
     return None
 
 
+async def _nothing_to_look_up(
+    client: AsyncIntercomClient, data: dict[str, Any]
+) -> dict[str, Any] | None:
+    return None
+
+
+class ExportJobUnknown(RateLimitExceeded):
+    """A resent export request met the one-active-job rule: the lost reply's job is running."""
+
+
 RECONCILERS: dict[str, Reconciler] = {
     "create_contact": Reconciler(
         ("external_id", "email"), _contact_by_natural_key, "get_contact", "contact_id"
+    ),
+    # Intercom keeps one active content export per workspace and refuses a second with a
+    # 429, so resending cannot make two jobs: it either creates the only one or is refused.
+    "create_export_job": Reconciler(
+        ("created_at_after",),
+        _nothing_to_look_up,
+        "get_export_job",
+        "job_identifier",
+        resend_waits_on_429=False,
     ),
 }
 
@@ -95,12 +119,17 @@ async def settle(
     client: AsyncIntercomClient,
     name: str,
     data: dict[str, Any],
-    resend: Callable[[], Awaitable[Any]],
+    request: RequestSpec,
     first_error: IntercomError,
 ) -> Any:
     """Find or create exactly one record after an ambiguous failure of ``name``."""
     reconciler = RECONCILERS[name]
     policy = client.api.retry
+    resend_policy = None if reconciler.resend_waits_on_429 else RetryPolicy.none()
+
+    async def resend() -> Any:
+        return (await client.api.send(request, retry=resend_policy)).body
+
     error: IntercomError = first_error
     for attempt in range(1, policy.max_attempts + 1):
         await client.api.pause(backoff_delay(policy, attempt))
@@ -118,6 +147,17 @@ async def settle(
             if existing is not None:
                 return existing
             raise
+        except RateLimitExceeded as refused:
+            if name != "create_export_job":
+                raise
+            raise ExportJobUnknown(
+                "create_export_job: the first request's reply was lost and Intercom now "
+                "refuses another export while one is active, so that job was probably created "
+                "but its id is unknown; wait for it to finish (or cancel it) and run again",
+                status=refused.status,
+                code=refused.code,
+                request_id=refused.request_id,
+            ) from refused
         except AMBIGUOUS as again:
             if not is_ambiguous(again):
                 raise

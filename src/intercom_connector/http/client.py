@@ -179,7 +179,13 @@ class AsyncApiClient:
         )
         return await self.send(spec, raise_for_status=raise_for_status)
 
-    async def send(self, request: RequestSpec, *, raise_for_status: bool = True) -> Reply:
+    async def send(
+        self,
+        request: RequestSpec,
+        *,
+        raise_for_status: bool = True,
+        retry: RetryPolicy | None = None,
+    ) -> Reply:
         """Send with retries and rate limiting.
 
         A non-2xx reply raises its `IntercomError`, unless `raise_for_status` is False: then
@@ -187,15 +193,19 @@ class AsyncApiClient:
         raw answers. Connection failures always raise.
         """
         try:
-            return await self._with_retries(self._send_once, request)
+            return await self._with_retries(self._send_once, request, retry or self.retry)
         except IntercomError as error:
             if raise_for_status or error.reply is None:
                 raise
             return error.reply
 
     async def _with_retries(
-        self, attempt_once: Callable[[RequestSpec], Awaitable[T]], request: RequestSpec
+        self,
+        attempt_once: Callable[[RequestSpec], Awaitable[T]],
+        request: RequestSpec,
+        policy: RetryPolicy | None = None,
     ) -> T:
+        policy = policy or self.retry
         started = self._clock()
         attempt = 0
         while True:
@@ -205,7 +215,7 @@ class AsyncApiClient:
                 return await attempt_once(request)
             except TransientError as error:
                 elapsed = self._clock() - started
-                wait = plan_retry(self.retry, attempt, error, bool(request.retry_safe), elapsed)
+                wait = plan_retry(policy, attempt, error, bool(request.retry_safe), elapsed)
                 if wait is None:
                     raise
                 if self._on_event is not None:
