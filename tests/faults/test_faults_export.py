@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fault_kit import FAULT_MIX, NO_FAULTS, SERVER_ERRORS, client_for, faults_met, faulty_sandbox
 
 from intercom_connector.sandbox import ManualClock, Sandbox
