@@ -83,11 +83,12 @@ def _coerce(op: Operation, key: str, raw: str) -> Any:
     return raw
 
 
-def _pairs(values: list[str] | None, flag: str) -> list[tuple[str, str]]:
+def key_value_pairs(values: list[str] | None, flag: str) -> list[tuple[str, str]]:
+    """`key=value` flags as pairs; a missing `=` or key is a usage error naming the flag."""
     pairs = []
     for item in values or []:
         key, sep, value = item.partition("=")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise UsageProblem(f"{flag} expects key=value, got {item!r}")
         pairs.append((key.strip(), value))
     return pairs
@@ -100,7 +101,7 @@ def build_input(op: Operation, input_json: str | None, params: list[str] | None)
         if not isinstance(loaded, dict):
             raise UsageProblem("--input must be a JSON object of fields")
         data.update(loaded)
-    for key, value in _pairs(params, "-p"):
+    for key, value in key_value_pairs(params, "-p"):
         data[key] = _coerce(op, key, value)
     return data
 
@@ -180,9 +181,9 @@ def raw(
     with reported(connection.redact):
         data: dict[str, Any] = {"method": method.upper(), "endpoint": endpoint}
         if query:
-            data["query"] = dict(_pairs(query, "--query"))
+            data["query"] = dict(key_value_pairs(query, "--query"))
         if header:
-            data["headers"] = dict(_pairs(header, "--header"))
+            data["headers"] = dict(key_value_pairs(header, "--header"))
         if body is not None:
             data["body"] = _read_json(body, "--body")
         if allow_error_status:

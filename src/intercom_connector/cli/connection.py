@@ -53,6 +53,16 @@ class Connection:
     secrets: list[str] = field(default_factory=list)
     auth: str | None = None
 
+    def record(self) -> dict[str, Any]:
+        """How runs connect, for the run log and `runs resume`; never the token."""
+        return {
+            "sandbox": self.sandbox,
+            "auth": self.auth,
+            "base_url": self.base_url,
+            "region": self.region,
+            "version": self.version,
+        }
+
     def redact(self, text: str) -> str:
         for secret in [self.token, *self.secrets]:
             if secret:

@@ -58,17 +58,6 @@ register(ServeProblem, EXIT_USAGE, "serve")
 CLIENT_SECRET_ENV = "INTERCOM_CLIENT_SECRET"
 
 
-def _record(connection: Connection) -> dict[str, Any]:
-    """How runs connect, for the run log and `runs resume`; never the token."""
-    return {
-        "sandbox": connection.sandbox,
-        "auth": connection.auth,
-        "base_url": connection.base_url,
-        "region": connection.region,
-        "version": connection.version,
-    }
-
-
 def _log_to_stderr(quiet: bool) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
@@ -117,7 +106,7 @@ async def _serve(
                     sandbox.token, base_url="http://sandbox.local", transport=transport
                 )
             await stack.enter_async_context(client)
-            hosted = [HostedWorkflow(item, client, _record(connection)) for item in loaded]
+            hosted = [HostedWorkflow(item, client, connection.record()) for item in loaded]
             connections: list[Connection] = []
         else:
             clients: dict[Any, tuple[AsyncIntercomClient, Connection]] = {}
@@ -130,7 +119,7 @@ async def _serve(
                     client = await stack.enter_async_context(open_client(own))
                     clients[key] = (client, own)
                 client, used = clients[key]
-                hosted.append(HostedWorkflow(item, client, _record(used)))
+                hosted.append(HostedWorkflow(item, client, used.record()))
             connections = [used for _, used in clients.values()]
         secrets: list[str | None] = [os.environ.get("INTERCOM_TOKEN")]
         for used in connections:

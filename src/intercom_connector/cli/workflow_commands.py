@@ -28,12 +28,12 @@ from intercom_connector.cli.call_commands import (
     RegionOption,
     SandboxOption,
     VersionOption,
+    key_value_pairs,
 )
 from intercom_connector.cli.connection import Connection, open_client
 from intercom_connector.cli.errors import (
     EXIT_RUN_FAILED,
     EXIT_USAGE,
-    UsageProblem,
     register,
     reported,
     stderr,
@@ -90,24 +90,7 @@ runs_app = typer.Typer(help="List, inspect and resume workflow runs.", no_args_i
 
 
 def _config_overrides(values: list[str] | None) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise UsageProblem(f"--config expects key=value, got {item!r}")
-        overrides[key.strip()] = parse_config_value(value)
-    return overrides
-
-
-def _connection_record(connection: Connection) -> dict[str, Any]:
-    """What a resume needs to reconnect; never the token."""
-    return {
-        "sandbox": connection.sandbox,
-        "auth": connection.auth,
-        "base_url": connection.base_url,
-        "region": connection.region,
-        "version": connection.version,
-    }
+    return {key: parse_config_value(value) for key, value in key_value_pairs(values, "--config")}
 
 
 def _secrets(connection: Connection) -> list[str | None]:
@@ -125,7 +108,7 @@ async def _start(
                 client,
                 config=config,
                 on_progress=None if connection.quiet else progress,
-                connection=_connection_record(connection),
+                connection=connection.record(),
                 secrets=_secrets(connection),
             )
 
