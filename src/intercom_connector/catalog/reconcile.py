@@ -46,8 +46,9 @@ class Reconciler:
     lookup: Lookup
     fetch_by_id: str  # operation that reads one record by id, for ids named in a 409
     id_field: str  # that operation's id input field
-    # whether a resend may wait out 429s: not when a 429 is how the API refuses a duplicate
-    resend_waits_on_429: bool = True
+    # When set, a 429 on the resend is how the API refuses a duplicate (so the resend must
+    # not wait it out), and this explains what that means to the caller.
+    refused_duplicate: str | None = None
 
     def applies_to(self, data: dict[str, Any]) -> bool:
         return any(data.get(key) for key in self.keys)
@@ -95,7 +96,11 @@ RECONCILERS: dict[str, Reconciler] = {
         _nothing_to_look_up,
         "get_export_job",
         "job_identifier",
-        resend_waits_on_429=False,
+        refused_duplicate=(
+            "create_export_job: the first request's reply was lost and Intercom now refuses "
+            "another export while one is active, so that job was probably created but its id "
+            "is unknown; wait for it to finish (or cancel it) and run again"
+        ),
     ),
 }
 
@@ -125,7 +130,7 @@ async def settle(
     """Find or create exactly one record after an ambiguous failure of ``name``."""
     reconciler = RECONCILERS[name]
     policy = client.api.retry
-    resend_policy = None if reconciler.resend_waits_on_429 else RetryPolicy.none()
+    resend_policy = RetryPolicy.none() if reconciler.refused_duplicate else None
 
     async def resend() -> Any:
         return (await client.api.send(request, retry=resend_policy)).body
@@ -148,12 +153,10 @@ async def settle(
                 return existing
             raise
         except RateLimitExceeded as refused:
-            if name != "create_export_job":
+            if not reconciler.refused_duplicate:
                 raise
             raise ExportJobUnknown(
-                "create_export_job: the first request's reply was lost and Intercom now "
-                "refuses another export while one is active, so that job was probably created "
-                "but its id is unknown; wait for it to finish (or cancel it) and run again",
+                reconciler.refused_duplicate,
                 status=refused.status,
                 code=refused.code,
                 request_id=refused.request_id,
