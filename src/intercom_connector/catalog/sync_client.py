@@ -15,15 +15,6 @@ from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.catalog.model import Operation
 from intercom_connector.http.sync import LoopThread
 
-_DONE = object()
-
-
-async def _next(batches: Any) -> Any:
-    try:
-        return await batches.__anext__()
-    except StopAsyncIteration:
-        return _DONE
-
 
 class IntercomClient:
     """Run catalog operations by name from blocking code. Takes AsyncIntercomClient's arguments."""
@@ -69,16 +60,8 @@ class IntercomClient:
 
     def iterate(self, name: str, data: dict[str, Any] | None = None) -> Iterator[Any]:
         """Every record across all pages, fetched a page at a time as they are consumed."""
-        batches = self._client.batches(name, data)
-        try:
-            while True:
-                batch = self._loop.run(_next(batches))
-                if batch is _DONE:
-                    return
-                yield from batch
-        finally:
-            if not self._loop.loop.is_closed():
-                self._loop.run(batches.aclose())
+        for batch in self._loop.drain(self._client.batches(name, data)):
+            yield from batch
 
     def collect(self, name: str, data: dict[str, Any] | None = None) -> list[Any]:
         return list(self.iterate(name, data))

@@ -53,6 +53,19 @@ class LoopThread:
             future.cancel()  # e.g. KeyboardInterrupt: do not leave the request running
             raise
 
+    def drain(self, items: Any) -> Iterator[Any]:
+        """Yield an async generator's items to blocking code, one loop hop per item; closes
+        the generator when the caller stops early."""
+        try:
+            while True:
+                item = self.run(_next_item(items))
+                if item is _DONE:
+                    return
+                yield item
+        finally:
+            if not self.loop.is_closed():
+                self.run(items.aclose())
+
     def stop(self) -> None:
         if self.loop.is_closed():
             return
@@ -62,9 +75,9 @@ class LoopThread:
         self.loop.close()
 
 
-async def _next_page(pages: Any) -> Any:
+async def _next_item(items: Any) -> Any:
     try:
-        return await pages.__anext__()
+        return await items.__anext__()
     except StopAsyncIteration:
         return _DONE
 
@@ -188,26 +201,15 @@ class ApiClient:
     ) -> Iterator[dict[str, Any]]:
         """Every page, fetched when the caller asks for it."""
         walk = self._client._walk(make_paginator(pagination), request)
-        return self._drain(walk)
+        return self._loop.drain(walk)
 
     def iterate(
         self, request: RequestSpec, pagination: PaginationSpec | Mapping[str, Any]
     ) -> Iterator[Any]:
         """Every record, fetched a page at a time as the caller consumes them."""
         paginator = make_paginator(pagination)
-        for page in self._drain(self._client._walk(paginator, request)):
+        for page in self._loop.drain(self._client._walk(paginator, request)):
             yield from paginator.items(page)
-
-    def _drain(self, walk: Any) -> Iterator[dict[str, Any]]:
-        try:
-            while True:
-                page = self._loop.run(_next_page(walk))
-                if page is _DONE:
-                    return
-                yield page
-        finally:
-            if not self._loop.loop.is_closed():
-                self._loop.run(walk.aclose())
 
     def download(self, request: RequestSpec, dest_dir: Path | str, filename: str) -> DownloadResult:
         return self._loop.run(self._client.download(request, dest_dir, filename))
