@@ -30,10 +30,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.http import RateLimitPolicy
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import Sandbox, SandboxConfig, run_in_thread
 from intercom_connector.workflow import RunLog, check_data, run_workflow
 

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 # Each contender is a small program run in its own process; it prints one JSON line.
 PLAIN_HTTPX = f"""
 import asyncio, json, resource, sys, time
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 async def main(base, per_page):
     headers = {{"Authorization": "Bearer {TOKEN}", "Accept": "application/json",

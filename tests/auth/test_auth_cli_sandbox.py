@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
 from auth_fakes import CLIENT_ID, CLIENT_SECRET, TOKEN
 from sandbox_browser import FakeBrowser
@@ -13,6 +12,7 @@ from sandbox_browser import FakeBrowser
 from intercom_connector.auth import AuthenticationStore, ScopeRefusedByServer
 from intercom_connector.cli import auth_commands
 from intercom_connector.cli.connection import Connection, open_client
+from intercom_connector.httpx_lib import httpx
 
 
 @pytest.fixture

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from auth_fakes import CLIENT_SECRET, TOKEN
 
 from intercom_connector.auth import OAuthApp, OAuthEndpoints, TokenExchangeFailed, exchange_code
 from intercom_connector.auth.loopback import LoopbackReceiver
 from intercom_connector.auth.oauth import authorize_url
+from intercom_connector.httpx_lib import httpx
 
 APP = OAuthApp("client-1", CLIENT_SECRET)
 CODE = "code_5c4b3a29"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import httpx
 import pytest
 from auth_fakes import CLIENT_ID, CLIENT_SECRET, CODE_TTL
 from sandbox_browser import FakeBrowser, never_opened, replace_query
@@ -18,6 +17,7 @@ from intercom_connector.auth import (
     TokenExchangeFailed,
     authorize,
 )
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import ServerHandle
 
 APP = OAuthApp(CLIENT_ID, CLIENT_SECRET)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from auth_fakes import TOKEN
 from hypothesis import given
@@ -19,6 +18,7 @@ from intercom_connector.auth import (
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.catalog.scopes import MissingScope
 from intercom_connector.http import PermissionDenied
+from intercom_connector.httpx_lib import httpx
 
 KNOWN = known_scopes()
 

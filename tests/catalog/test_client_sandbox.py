@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gzip
 
-import httpx
 import pytest
 
 from intercom_connector import AsyncIntercomClient, IntercomClient, MissingScope
 from intercom_connector.catalog.composite import ExportJobFailed
 from intercom_connector.http import NotFound, RetryPolicy
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import ManualClock, Sandbox, SandboxConfig, run_in_thread
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,6 +19,7 @@ from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.catalog.sample import SampleBuilder
+from intercom_connector.httpx_lib import httpx
 
 CATALOG = load_catalog()
 SAMPLES = SampleBuilder(CATALOG.definitions)

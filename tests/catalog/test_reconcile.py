@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from intercom_connector import AsyncIntercomClient
 from intercom_connector.catalog.reconcile import ExportJobUnknown
 from intercom_connector.http import RetryPolicy, ServerError
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import Sandbox, SandboxConfig
 
 FAST = RetryPolicy(initial_backoff=0.001, max_backoff=0.002, max_attempts=6)

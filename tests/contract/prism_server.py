@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 PRISM_PACKAGE = "@stoplight/prism-cli"
 # Pinned exactly: 5.14.2 is the newest release whose `engines` accepts Node 18.20/20

@@ -74,7 +74,7 @@ def server():
 
 
 def _real_ids(server) -> dict[str, list[str]]:
-    import httpx
+    from intercom_connector.httpx_lib import httpx
 
     headers = {"Authorization": f"Bearer {server.token}"}
     with httpx.Client(base_url=server.base_url, headers=headers) as client:

@@ -28,10 +28,9 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
 from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.http import RetryPolicy
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import FaultTiming, Sandbox, SandboxConfig
 from intercom_connector.sandbox.knobs import Fault, FaultInjector
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 from http_fakes import BASE_URL, TOKEN, FakeTime
 
 from intercom_connector.http import AsyncApiClient, RateLimitPolicy, RetryPolicy
+from intercom_connector.httpx_lib import httpx
 
 
 @pytest.fixture

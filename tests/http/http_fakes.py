@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 TOKEN = "dG9rOjEyMzQ1Njc4OTBzZWNyZXQ="
 BASE_URL = "https://api.intercom.test"

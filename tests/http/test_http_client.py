@@ -1,6 +1,5 @@
 """What the client puts on the wire and what it makes of the reply."""
 
-import httpx
 import pytest
 from http_fakes import BASE_URL, TOKEN, ScriptedServer, error_reply, json_reply
 
@@ -13,6 +12,7 @@ from intercom_connector.http import (
     RequestSpec,
     RetryPolicy,
 )
+from intercom_connector.httpx_lib import httpx
 
 
 async def test_sends_token_version_accept_and_user_agent(make_client):

@@ -1,10 +1,10 @@
 """Walking every paging style against a real (in-process) HTTP server."""
 
-import httpx
 import pytest
 from paging_app import RECORDS, build_app
 
 from intercom_connector.http import InvalidReply, PaginationError, PaginationSpec, RequestSpec
+from intercom_connector.httpx_lib import httpx
 
 ALL_IDS = [record["id"] for record in RECORDS]
 

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-import httpx
 import pytest
 from http_fakes import START, TOKEN, ScriptedServer, error_reply, json_reply
 
@@ -16,6 +15,7 @@ from intercom_connector.http import (
     RetryPolicy,
     ServerError,
 )
+from intercom_connector.httpx_lib import httpx
 
 GET = RequestSpec("GET", "/contacts/1")
 CREATE = RequestSpec("POST", "/contacts", json={"email": "a@example.com"})

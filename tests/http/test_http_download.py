@@ -1,10 +1,10 @@
 """Downloads: streamed to disk, complete-or-absent under the final name, retried cleanly."""
 
-import httpx
 import pytest
 from http_fakes import ScriptedServer
 
 from intercom_connector.http import ConnectionFailed, NotFound, RequestSpec, RetryPolicy
+from intercom_connector.httpx_lib import httpx
 
 EXPORT = RequestSpec("GET", "/download/content/data/job1", accept="application/octet-stream")
 CHUNKS = [b"id,email\n", b"1,a@example.com\n", b"2,b@example.com\n"]

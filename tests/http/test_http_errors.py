@@ -1,6 +1,5 @@
 import json
 
-import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,6 +20,7 @@ from intercom_connector.http import (
     error_from_response,
     redact,
 )
+from intercom_connector.httpx_lib import httpx
 
 TOKEN = "dG9rOjEyMzQ1Njc4OTBzZWNyZXQ="
 

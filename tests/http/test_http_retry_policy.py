@@ -1,7 +1,6 @@
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +18,7 @@ from intercom_connector.http import (
     rate_limit_delay,
     should_retry,
 )
+from intercom_connector.httpx_lib import httpx
 
 NOW = 1_700_000_000.0
 POLICY = RetryPolicy()

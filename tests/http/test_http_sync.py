@@ -2,7 +2,6 @@
 
 import threading
 
-import httpx
 import pytest
 from http_fakes import BASE_URL, TOKEN, FakeTime, ScriptedServer, error_reply, json_reply
 from paging_app import RECORDS, build_app
@@ -13,6 +12,7 @@ from intercom_connector.http import (
     RateLimitPolicy,
     RequestSpec,
 )
+from intercom_connector.httpx_lib import httpx
 
 CONTACTS = RequestSpec("GET", "/contacts", params={"per_page": 10})
 CURSOR = {"style": "cursor", "items": "data"}

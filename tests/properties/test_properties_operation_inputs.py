@@ -9,7 +9,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +21,7 @@ from intercom_connector.catalog.registry import UnknownOperation, load_catalog
 from intercom_connector.catalog.scopes import MissingScope
 from intercom_connector.catalog.validation import InvalidInput
 from intercom_connector.cli import app
+from intercom_connector.httpx_lib import httpx
 
 CATALOG = load_catalog()
 OPERATIONS = list(CATALOG)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from property_strategies import CONTEXTS, VALID_IDS, json_values, reference_texts, template_texts
 
 from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.workflow import (
     RunLog,
     WorkflowInvalid,

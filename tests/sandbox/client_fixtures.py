@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-import httpx
-
 from intercom_connector import AsyncIntercomClient, IntercomClient
 from intercom_connector.http import RetryPolicy
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import ManualClock, RequestRecord, Sandbox, SandboxConfig
 
 IN_PROCESS = "in_process"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 
 def error_code(response: httpx.Response) -> str:

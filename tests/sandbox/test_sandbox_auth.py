@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 from sandbox_helpers import error_code
 
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import ManualClock, Sandbox, SandboxConfig, create_app
 
 

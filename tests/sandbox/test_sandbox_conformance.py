@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 from jsonschema import Draft202012Validator
 
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import Sandbox, stateful_operations
 from intercom_connector.sandbox.app import api_router
 from intercom_connector.sandbox.catalog_data import with_defs

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from sandbox_helpers import error_code
+
+from intercom_connector.httpx_lib import httpx
 
 
 async def _contact(client: httpx.AsyncClient, index: int = 0) -> dict[str, Any]:

@@ -6,9 +6,9 @@ import csv
 import gzip
 import io
 
-import httpx
 from sandbox_helpers import error_code
 
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import ManualClock
 
 RANGE = {"created_at_after": 1_704_000_000, "created_at_before": 1_736_000_000}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import gzip
 from typing import Any
 
-import httpx
 import pytest
 from jsonschema import Draft202012Validator
 from sandbox_helpers import error_code
 
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import stateful_operations
 from intercom_connector.sandbox.catalog_data import Operation, spec_operations, with_defs
 from intercom_connector.sandbox.generic import sampler

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from sandbox_helpers import error_code
 
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import ManualClock, OAuthClient, SandboxConfig, create_app
 
 CALLBACK = "https://app.example/callback"

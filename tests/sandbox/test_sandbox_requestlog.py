@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
-
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import ManualClock, Sandbox
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sandbox_helpers import error_code
 
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox.routing import MethodNotAllowed, Router
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sandbox_helpers import error_code
 
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import Sandbox, SandboxConfig, create_app
 from intercom_connector.sandbox.pagination import decode_cursor, encode_cursor
 

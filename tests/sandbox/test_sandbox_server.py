@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import SandboxConfig, ServerHandle, run_in_thread
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 from sandbox_helpers import error_code
+
+from intercom_connector.httpx_lib import httpx
 
 
 async def test_me_is_an_admin_with_its_app(client: httpx.AsyncClient) -> None:

@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 
-import httpx
 import pytest
 from triggers_kit import (
     SECRET,
@@ -25,6 +24,7 @@ from triggers_kit import (
     workflow,
 )
 
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.workflow import ProgressEvent, RunLog, run_workflow
 from intercom_connector.workflow.runlog import RUN_RESUMED, RUN_STARTED
 from intercom_connector.workflow.triggers import (

@@ -15,7 +15,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
 from triggers_kit import (
     CLI_ENTRY,
     EXAMPLES,
@@ -31,6 +30,7 @@ from triggers_kit import (
 )
 
 from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import run_in_thread
 from intercom_connector.workflow import RunLog, load_workflow
 from intercom_connector.workflow.runlog import RUN_RESUMED

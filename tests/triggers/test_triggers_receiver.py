@@ -6,10 +6,10 @@ import json
 import logging
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from triggers_kit import SECRET, notification, signed
 
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.workflow.triggers import (
     WEBHOOK_PATH,
     TopicRoutes,

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import uvicorn
 from starlette.requests import Request
 from starlette.responses import Response
 
 from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import Sandbox, SandboxConfig
 from intercom_connector.workflow import LoadedWorkflow, parse_workflow
 from intercom_connector.workflow.triggers import HostedWorkflow, bind, sign

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import typer
 
 from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import Sandbox, SandboxConfig
 from intercom_connector.workflow import (
     Interpreter,

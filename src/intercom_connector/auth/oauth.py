@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-
 from intercom_connector.auth.errors import (
     AuthorizationDenied,
     AuthorizationTimeout,
@@ -37,6 +35,7 @@ from intercom_connector.auth.errors import (
 from intercom_connector.auth.loopback import Callback, LoopbackReceiver
 from intercom_connector.http.errors import redact
 from intercom_connector.http.regions import REGION_URLS
+from intercom_connector.httpx_lib import httpx
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import httpx
-
 from intercom_connector.catalog.composite import COMPOSITES
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.reconcile import can_settle, settle
@@ -33,6 +31,7 @@ from intercom_connector.http import (
     RetryPolicy,
     make_paginator,
 )
+from intercom_connector.httpx_lib import httpx
 
 
 class AsyncIntercomClient:

@@ -14,8 +14,6 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from intercom_connector.auth import (
     AuthError,
     InvalidAuthenticationInput,
@@ -34,6 +32,7 @@ from intercom_connector.cli.errors import (
     stderr,
 )
 from intercom_connector.http import PermissionDenied
+from intercom_connector.httpx_lib import httpx
 
 register(InvalidAuthenticationInput, EXIT_USAGE, "usage")
 register(KeyProblem, EXIT_AUTH, "encryption key")

@@ -24,7 +24,6 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 
 from intercom_connector.catalog.client import AsyncIntercomClient
@@ -38,6 +37,7 @@ from intercom_connector.cli.call_commands import (
 )
 from intercom_connector.cli.connection import Connection, open_client
 from intercom_connector.cli.errors import EXIT_USAGE, UsageProblem, register, reported, stderr
+from intercom_connector.httpx_lib import httpx
 from intercom_connector.workflow import LoadedWorkflow, WorkflowInvalid, load_workflow
 from intercom_connector.workflow.model import WebhookTrigger
 from intercom_connector.workflow.triggers import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 __all__ = ["BearerAuth"]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 from .bearer import BearerAuth
 from .download import download_target, mime_type_for, stream_to_file

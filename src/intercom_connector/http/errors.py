@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 from .jsoncodec import JSONDecodeError, loads
 from .wait_headers import rate_limit_delay

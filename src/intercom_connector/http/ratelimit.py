@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 __all__ = ["RateLimitPolicy", "RateLimiter", "shared_limiter"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 __all__ = ["DownloadResult", "Reply"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 from .client import AsyncApiClient, EventHandler, Sleep
 from .paginators import PaginationSpec, make_paginator

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 
 def _finite(text: str | None) -> float | None:

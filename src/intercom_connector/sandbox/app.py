@@ -22,8 +22,9 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
-import httpx
 from starlette.requests import Request
+
+from intercom_connector.httpx_lib import httpx
 
 from . import companies, contacts, conversations, events, exports, oauth, tags_notes, workspace
 from .call import Call, Handler

@@ -11,7 +11,7 @@ import math
 import random
 from dataclasses import dataclass
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 from .config import Clock, FaultTiming, SandboxConfig
 

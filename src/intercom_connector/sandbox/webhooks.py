@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+from intercom_connector.httpx_lib import httpx
 
 from .call import Call
 from .replies import Reply
