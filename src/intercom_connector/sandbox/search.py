@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -19,6 +20,7 @@ from typing import Any, Generic, TypeVar
 from .call import Call
 from .pagination import cursor_pages, decode_cursor, encode_cursor, per_page_value
 from .replies import ApiError, invalid
+from .search_index import narrow, order_key
 from .state import SandboxState
 
 T = TypeVar("T")
@@ -214,21 +216,14 @@ def _ordering(operator: str, wanted: Any) -> Callable[[Any], bool]:
     return compare
 
 
-def sort_items(items: Sequence[T], field: Field[T] | None, descending: bool) -> list[T]:
-    """Stable sort with missing values last in either direction."""
-    if field is None:
-        return list(reversed(items)) if descending else list(items)
-    get = field.get
-    present = [i for i in items if get(i) is not None]
-    absent = [i for i in items if get(i) is None]
-    present.sort(key=lambda i: _sort_key(get(i)), reverse=descending)
-    return present + absent
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if isinstance(value, bool | int | float):
-        return (0, float(value))
-    return (1, str(value).casefold())
+def sort_items(items: Sequence[Any], field: Field[Any] | None, descending: bool) -> list[Any]:
+    """Sort by the field (ties by seq) with missing values last in either direction; the
+    order ``order_key`` describes, so keyset cursors can find their place."""
+    get = field.get if field is not None else None
+    return sorted(
+        items,
+        key=lambda i: order_key(get(i) if get else None, i.seq, get is not None, descending),
+    )
 
 
 def fingerprint(*parts: Any) -> str:
@@ -251,10 +246,13 @@ def run_search(
     """Filter, sort and page ``items`` per the search body; shared with conversations.
 
     Results are cached per (query, sort, data version) so paging through a large search
-    costs one scan, not one per page. The cursor carries an offset and a digest of the query.
+    costs one scan, not one per page, and a ``created_at`` range is read from an index
+    (``search_index``). The cursor is a keyset: the last record's sort value and seq, and a
+    digest of the query, so writes elsewhere in the list neither skip nor repeat records.
     """
     body = call.data
-    predicate = compile_query(body.get("query"), resolve)
+    query = body.get("query")
+    predicate = compile_query(query, resolve)
     pagination = body.get("pagination") or {}
     per_page = per_page_value(
         pagination.get("per_page"), default_per_page, MAX_PER_PAGE, "pagination.per_page"
@@ -267,27 +265,45 @@ def run_search(
         if sort_field is None:
             raise bad_query(f"cannot sort on {sort['field']}")
         descending = sort.get("order", "descending") == "descending"
-    digest = fingerprint(kind, body.get("query"), sort)
-    key = (kind, digest, _version(state, kind))
-    results = state.search_cache.get(key)
+    digest = fingerprint(kind, query, sort)
+    version = (kind, _version(state, kind))
+    cache = state.search_cache
+    key = ("results", digest, *version)
+    results = cache.get(key)
     if results is None:
-        results = sort_items([i for i in items() if predicate(i)], sort_field, descending)
-        if len(state.search_cache) >= 16:
-            state.search_cache.clear()
-        state.search_cache[key] = results
+        created = resolve("created_at")
+        candidates = (
+            items()
+            if created is None
+            else narrow(
+                cache, version, query, "created_at", created.get, items, created.kind != "date"
+            )
+        )
+        results = sort_items([i for i in candidates if predicate(i)], sort_field, descending)
+        cache.put(key, results)
     offset = 0
     cursor = pagination.get("starting_after")
     if cursor:
         parts = decode_cursor(cursor, "pagination.starting_after")
-        if len(parts) != 2 or parts[1] != digest or not isinstance(parts[0], int):
+        if len(parts) != 3 or parts[2] != digest or not isinstance(parts[1], int):
             raise invalid(
                 "pagination.starting_after does not belong to this query",
                 "pagination.starting_after",
             )
-        offset = parts[0]
+        get = sort_field.get if sort_field is not None else None
+        position = order_key(parts[0], parts[1], get is not None, descending)
+        offset = bisect_right(
+            results,
+            position,
+            key=lambda i: order_key(get(i) if get else None, i.seq, get is not None, descending),
+        )
     page = results[offset : offset + per_page]
     more = offset + per_page < len(results)
-    next_cursor = encode_cursor([offset + per_page, digest]) if more else None
+    next_cursor = None
+    if more and page:
+        last = page[-1]
+        value = sort_field.get(last) if sort_field is not None else None
+        next_cursor = encode_cursor([value, last.seq, digest])
     pages = cursor_pages(offset // per_page + 1, per_page, len(results), next_cursor)
     return page, pages, len(results)
 

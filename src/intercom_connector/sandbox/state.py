@@ -13,6 +13,7 @@ from typing import Any
 
 from .config import Clock, SandboxConfig
 from .contact_store import ContactStore
+from .search_index import ResultCache
 
 
 @dataclass(slots=True)
@@ -207,7 +208,7 @@ class SandboxState:
         self.scroll: Scroll | None = None
         self.oauth_codes: dict[str, AuthorizationCode] = {}
         self.issued_tokens: set[str] = set()
-        self.search_cache: dict[tuple[Any, ...], list[Any]] = {}
+        self.search_cache = ResultCache()
 
     @property
     def clock(self) -> Clock:
