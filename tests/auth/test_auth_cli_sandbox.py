@@ -169,6 +169,6 @@ def test_oauth_with_a_taken_name_fails_before_the_browser_opens(cli, server, bro
 
     result = _oauth_add(cli, server, "sbx")
 
-    assert result.exit_code == 3
+    assert result.exit_code == 2  # a taken name is the user's to fix: a usage error
     assert "already exists" in result.output
     assert browser.redirects == [] and len(server.sandbox.requests) == 0

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from intercom_connector.catalog.scopes import check_scope
+from intercom_connector.errors import UsageError
 from intercom_connector.http import REGION_URLS, ClientError, RequestSpec
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class ExportJobFailed(ClientError):
     """The export job ended without a file to download."""
 
 
-class ForeignHost(ValueError):
+class ForeignHost(UsageError):
     """A raw request named a host other than the authentication's Intercom API."""
 
 

@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from intercom_connector.catalog.model import Operation, type_label
+from intercom_connector.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,10 @@ class Problem:
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
-class InvalidInput(ValueError):
+class InvalidInput(UsageError):
     """The input does not fit the operation's schema; nothing was sent."""
+
+    label = "invalid input"
 
     def __init__(self, operation: str, problems: list[Problem]) -> None:
         self.operation = operation

@@ -7,8 +7,6 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import load_catalog
@@ -50,6 +48,9 @@ def list_operations(
         return
     if output != "table":
         raise typer.BadParameter("use table or json", param_hint="--output")
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"{len(found)} operations (Intercom API {catalog.spec_version})")
     for column in ("name", "method", "path", "pages", "scope"):
         table.add_column(column, overflow="fold")
@@ -70,6 +71,9 @@ def show_operation(
         data = {**_summary(op), "input_schema": op.input_schema, "list_key": op.list_key}
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     console.print(f"[bold]{op.name}[/]  {op.title}")
     console.print(f"{op.method} {op.path}")

@@ -13,8 +13,6 @@ from collections.abc import AsyncIterator, Callable
 from enum import StrEnum
 from typing import Any, TextIO
 
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
 
 class OutputFormat(StrEnum):
     json = "json"
@@ -83,6 +81,8 @@ async def stream_records(
             writer.write(record)
         writer.close()
         return writer.count
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

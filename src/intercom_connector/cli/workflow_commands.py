@@ -32,20 +32,16 @@ from intercom_connector.cli.call_commands import (
 )
 from intercom_connector.cli.connection import Connection, open_client
 from intercom_connector.cli.errors import (
-    EXIT_RUN_FAILED,
     EXIT_USAGE,
-    register,
     reported,
     stderr,
     write_stdout,
 )
 from intercom_connector.cli.output import dumps
+from intercom_connector.errors import RunFailed
 from intercom_connector.workflow import (
-    ConfigProblem,
     LoadedWorkflow,
-    ResumeRefused,
     RunLog,
-    RunNotFound,
     RunResult,
     TerminalProgress,
     WorkflowInvalid,
@@ -58,17 +54,6 @@ from intercom_connector.workflow import (
     workflow_json_schema,
 )
 from intercom_connector.workflow.render import summary_view
-
-
-class RunFailed(Exception):
-    """A workflow run ended failed; the message names the step and its loop path."""
-
-
-register(WorkflowInvalid, EXIT_USAGE, "invalid workflow")
-register(ConfigProblem, EXIT_USAGE, "config")
-register(ResumeRefused, EXIT_USAGE, "resume")
-register(RunNotFound, EXIT_USAGE, "unknown run")
-register(RunFailed, EXIT_RUN_FAILED, "run failed")
 
 TokenFlag = Annotated[
     str | None,

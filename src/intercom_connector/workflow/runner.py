@@ -22,6 +22,7 @@ from typing import Any
 
 from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.catalog.scopes import check_scope
+from intercom_connector.errors import UsageError
 from intercom_connector.workflow.executor import EmbeddedExecutor, ProgressHandler, RunJournal
 from intercom_connector.workflow.interpreter import Interpreter, StepFailed
 from intercom_connector.workflow.loader import LoadedWorkflow, check_data
@@ -35,12 +36,16 @@ from intercom_connector.workflow.runlog import (
 )
 
 
-class ConfigProblem(ValueError):
+class ConfigProblem(UsageError):
     """A ``--config`` value names a key the workflow does not declare."""
 
+    label = "config"
 
-class ResumeRefused(ValueError):
+
+class ResumeRefused(UsageError):
     """The run cannot be resumed (finished already, or still running)."""
+
+    label = "resume"
 
 
 @dataclass
