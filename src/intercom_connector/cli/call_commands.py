@@ -14,7 +14,17 @@ from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.cli.connection import Connection, open_client
 from intercom_connector.cli.errors import UsageProblem, reported
-from intercom_connector.cli.output import OutputFormat, RecordWriter, stream_records, write_reply
+from intercom_connector.cli.output import (
+    RECORD_FORMATS,
+    ColumnsOption,
+    OutputFormat,
+    OutputOption,
+    RecordWriter,
+    column_list,
+    require_format,
+    stream_records,
+    write_reply,
+)
 
 TokenOption = Annotated[
     str | None,
@@ -118,7 +128,8 @@ def call(
     all_pages: Annotated[
         bool, typer.Option("--all", help="Follow every page and stream all records.")
     ] = False,
-    output: Annotated[OutputFormat, typer.Option("--output", "-o")] = OutputFormat.json,
+    output: OutputOption = OutputFormat.json,
+    columns: ColumnsOption = None,
     auth: AuthOption = None,
     token: TokenOption = None,
     region: RegionOption = "us",
@@ -130,13 +141,19 @@ def call(
     """Run one operation. Records go to stdout; progress and errors to stderr."""
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     with reported(connection.redact):
+        require_format(output, *RECORD_FORMATS)
         op = load_catalog().get(name)
         data = build_input(op, input_json, param)
-        asyncio.run(_call(connection, op, data, all_pages, output))
+        asyncio.run(_call(connection, op, data, all_pages, output, column_list(columns)))
 
 
 async def _call(
-    connection: Connection, op: Operation, data: dict, all_pages: bool, output: OutputFormat
+    connection: Connection,
+    op: Operation,
+    data: dict,
+    all_pages: bool,
+    output: OutputFormat,
+    columns: list[str] | None,
 ) -> None:
     async with open_client(connection) as client:
         if all_pages:
@@ -144,7 +161,7 @@ async def _call(
             show = not connection.quiet and sys.stderr.isatty()
             count = await stream_records(
                 client.iterate(op.name, data),
-                RecordWriter(output),
+                RecordWriter(output, columns=columns),
                 label=op.name,
                 show_progress=show,
             )
@@ -152,7 +169,7 @@ async def _call(
                 typer.echo(f"{count} records", err=True)
             return
         reply = await client.call(op.name, data)
-        write_reply(reply, output, op.list_key)
+        write_reply(reply, output, op.list_key, columns)
 
 
 def raw(
