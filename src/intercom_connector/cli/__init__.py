@@ -86,6 +86,11 @@ def root(
     ] = False,
 ) -> None:
     """Every Intercom operation by name, workflows over them, and a local Intercom sandbox."""
+    from intercom_connector.cli.errors import reported
+    from intercom_connector.cli.settings import file_settings
+
+    with reported():
+        file_settings()  # a broken config.toml is one usage error, before any command parses
 
 
 def main() -> None:

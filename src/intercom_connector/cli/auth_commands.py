@@ -37,12 +37,15 @@ from intercom_connector.auth.oauth import DEFAULT_TIMEOUT
 from intercom_connector.cli.connection import Connection, open_client
 from intercom_connector.cli.errors import UsageProblem, reported, stderr
 from intercom_connector.cli.output import (
+    LISTING_FORMATS,
+    TABLE_OR_JSON,
     OutputFormat,
     OutputOption,
     dumps,
     require_format,
     write_records,
 )
+from intercom_connector.cli.settings import region_default
 
 auth_app = typer.Typer(
     help="Named authentications: personal or organisational, scoped, encrypted at rest.",
@@ -122,7 +125,13 @@ def add(
         list[str] | None,
         typer.Option("--extra-scopes", help="Scope ids the list lacks, granted as given."),
     ] = None,
-    region: Annotated[str, typer.Option(help="us, eu or au: where the token is valid.")] = "us",
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="us, eu or au: where the token is valid (default: config.toml's, or us).",
+            show_default=False,
+        ),
+    ] = None,
     base_url: Annotated[
         str | None,
         typer.Option("--base-url", help="API base URL instead of the region's (the sandbox)."),
@@ -164,6 +173,7 @@ def add(
     typed: list[str] = [value for value in (token, client_secret) if value and value != "-"]
     connection = Connection(secrets=typed)
     with reported(connection.redact):
+        region = region or region_default()
         if oauth == (token is not None):
             raise UsageProblem("give exactly one of --token and --oauth")
         # Everything that can be refused is checked before the browser round trip.
@@ -281,9 +291,10 @@ def _verify(token: str, region: str | None, base_url: str | None) -> None:
 
 
 @auth_app.command("list")
-def list_authentications(output: OutputOption = OutputFormat.table) -> None:
+def list_authentications(output: OutputOption = None) -> None:
     """The authentications you may use: yours and the organisational ones. No secrets."""
     with reported():
+        output = require_format(output, OutputFormat.table, *LISTING_FORMATS)
         found = _store().list()
     if output is not OutputFormat.table:
         write_records([auth.to_dict() for auth in found], output)
@@ -308,11 +319,11 @@ def list_authentications(output: OutputOption = OutputFormat.table) -> None:
 @auth_app.command("show")
 def show(
     name: Annotated[str, typer.Argument(help="Authentication name.")],
-    output: OutputOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Describe one authentication and the scopes it grants (never its secret)."""
     with reported():
-        require_format(output, OutputFormat.table, OutputFormat.json)
+        output = require_format(output, OutputFormat.table, *TABLE_OR_JSON)
         auth = _store().get(name)
     if output is OutputFormat.json:
         sys.stdout.write(dumps(auth.to_dict()) + "\n")
@@ -370,10 +381,10 @@ def remove(name: Annotated[str, typer.Argument(help="Authentication name.")]) ->
 
 
 @auth_app.command("scopes")
-def scopes(output: OutputOption = OutputFormat.table) -> None:
+def scopes(output: OutputOption = None) -> None:
     """The permission scopes to choose from, with what each allows."""
     with reported():
-        require_format(output, OutputFormat.table, OutputFormat.json)
+        output = require_format(output, OutputFormat.table, *TABLE_OR_JSON)
     known = known_scopes()
     if output is OutputFormat.json:
         sys.stdout.write(dumps(known) + "\n")

@@ -44,7 +44,13 @@ AuthOption = Annotated[
         show_default=False,
     ),
 ]
-RegionOption = Annotated[str, typer.Option(help="us, eu or au: picks the API base URL.")]
+RegionOption = Annotated[
+    str | None,
+    typer.Option(
+        show_default=False,
+        help="us, eu or au: picks the API base URL (default: config.toml's region, or us).",
+    ),
+]
 BaseUrlOption = Annotated[
     str | None, typer.Option("--base-url", help="Explicit API base URL (overrides --region).")
 ]
@@ -128,11 +134,11 @@ def call(
     all_pages: Annotated[
         bool, typer.Option("--all", help="Follow every page and stream all records.")
     ] = False,
-    output: OutputOption = OutputFormat.json,
+    output: OutputOption = None,
     columns: ColumnsOption = None,
     auth: AuthOption = None,
     token: TokenOption = None,
-    region: RegionOption = "us",
+    region: RegionOption = None,
     base_url: BaseUrlOption = None,
     version: VersionOption = None,
     sandbox: SandboxOption = False,
@@ -141,7 +147,7 @@ def call(
     """Run one operation. Records go to stdout; progress and errors to stderr."""
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     with reported(connection.redact):
-        require_format(output, *RECORD_FORMATS)
+        output = require_format(output, OutputFormat.json, *RECORD_FORMATS)
         op = load_catalog().get(name)
         data = build_input(op, input_json, param)
         asyncio.run(_call(connection, op, data, all_pages, output, column_list(columns)))
@@ -187,7 +193,7 @@ def raw(
     ] = False,
     auth: AuthOption = None,
     token: TokenOption = None,
-    region: RegionOption = "us",
+    region: RegionOption = None,
     base_url: BaseUrlOption = None,
     version: VersionOption = None,
     sandbox: SandboxOption = False,

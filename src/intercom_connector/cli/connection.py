@@ -16,6 +16,7 @@ from typing import Any
 
 from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.cli.errors import AuthProblem, UsageProblem, say
+from intercom_connector.cli.settings import region_default, setting
 from intercom_connector.http.errors import PermissionDenied
 from intercom_connector.httpx_lib import httpx
 
@@ -23,7 +24,8 @@ from intercom_connector.httpx_lib import httpx
 @dataclass
 class Connection:
     token: str | None = None
-    region: str = "us"
+    region: str | None = None
+    """None: config.toml's (or $INTERCOM_CONNECTOR_REGION's) region, else us."""
     base_url: str | None = None
     version: str | None = None
     sandbox: bool = False
@@ -98,7 +100,9 @@ async def open_client(connection: Connection, **options: Any) -> AsyncIterator[A
                 yield client
         return
     token = connection.token or os.environ.get("INTERCOM_TOKEN")
-    region: str | None = connection.region
+    if not (token or connection.auth or connection.base_url):
+        connection.auth = setting("auth")  # the default authentication, if one is set
+    region: str | None = connection.region or region_default()
     base_url = connection.base_url
     scopes = connection.scopes
     if connection.auth:

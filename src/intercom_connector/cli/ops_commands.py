@@ -12,6 +12,8 @@ from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.cli.errors import reported
 from intercom_connector.cli.output import (
+    LISTING_FORMATS,
+    TABLE_OR_JSON,
     ColumnsOption,
     OutputFormat,
     OutputOption,
@@ -45,10 +47,12 @@ def list_operations(
     search: Annotated[
         str | None, typer.Option(help="Only operations whose name, title or path has TEXT.")
     ] = None,
-    output: OutputOption = OutputFormat.table,
+    output: OutputOption = None,
     columns: ColumnsOption = None,
 ) -> None:
     """List operations (all 231 of the spec, plus variants and composites)."""
+    with reported():
+        output = require_format(output, OutputFormat.table, *LISTING_FORMATS)
     catalog = load_catalog()
     found = catalog.search(text=search, tag=tag)
     if output is not OutputFormat.table:
@@ -68,11 +72,11 @@ def list_operations(
 @ops_app.command("show")
 def show_operation(
     name: Annotated[str, typer.Argument(help="Operation name, operationId or display name.")],
-    output: OutputOption = OutputFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Describe one operation: how it is called and every input field."""
     with reported():
-        require_format(output, OutputFormat.table, OutputFormat.json)
+        output = require_format(output, OutputFormat.table, *TABLE_OR_JSON)
         op = load_catalog().get(name)
     if output is OutputFormat.json:
         data = {**_summary(op), "input_schema": op.input_schema, "list_key": op.list_key}

@@ -30,21 +30,39 @@ class OutputFormat(StrEnum):
 
 
 OutputOption = Annotated[
-    OutputFormat,
-    typer.Option("--output", "-o", help="table, json, ndjson or csv (where the command has it)."),
+    OutputFormat | None,
+    typer.Option(
+        "--output",
+        "-o",
+        show_default=False,
+        help="table, json, ndjson or csv, where the command has it (default: config.toml's "
+        "output where it applies, else a table for listings and JSON for replies).",
+    ),
 ]
 ColumnsOption = Annotated[
     str | None,
     typer.Option("--columns", help="CSV columns, comma-separated (default: every key seen)."),
 ]
 RECORD_FORMATS = (OutputFormat.json, OutputFormat.ndjson, OutputFormat.csv)
+LISTING_FORMATS = (OutputFormat.table, *RECORD_FORMATS)
+TABLE_OR_JSON = (OutputFormat.table, OutputFormat.json)
 
 
-def require_format(fmt: OutputFormat, *allowed: OutputFormat) -> None:
-    """Refuse an output format the command does not have, naming the ones it has."""
+def require_format(
+    fmt: OutputFormat | None, fallback: OutputFormat, *allowed: OutputFormat
+) -> OutputFormat:
+    """The format to write in: the one asked for, if the command has it (else a usage error
+    naming the ones it has); without ``-o``, config.toml's output if it applies, or
+    ``fallback``."""
+    if fmt is None:
+        from intercom_connector.cli.settings import setting
+
+        configured = setting("output")
+        return OutputFormat(configured) if configured in allowed else fallback
     if fmt not in allowed:
         names = ", ".join(f.value for f in allowed)
         raise UsageProblem(f"--output {fmt.value} does not apply here; use {names}")
+    return fmt
 
 
 def column_list(text: str | None) -> list[str] | None:

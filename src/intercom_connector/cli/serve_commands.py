@@ -171,7 +171,7 @@ def serve(
             show_default=False,
         ),
     ] = None,
-    region: RegionOption = "us",
+    region: RegionOption = None,
     base_url: BaseUrlOption = None,
     version: VersionOption = None,
     sandbox: SandboxOption = False,

@@ -39,6 +39,8 @@ from intercom_connector.cli.errors import (
     write_stdout,
 )
 from intercom_connector.cli.output import (
+    LISTING_FORMATS,
+    TABLE_OR_JSON,
     OutputFormat,
     OutputOption,
     dumps,
@@ -140,7 +142,7 @@ def run(
     ] = None,
     auth: AuthOption = None,
     token: TokenFlag = None,
-    region: RegionOption = "us",
+    region: RegionOption = None,
     base_url: BaseUrlOption = None,
     version: VersionOption = None,
     sandbox: SandboxOption = False,
@@ -188,11 +190,12 @@ def show_run(
 @runs_app.command("list")
 def list_runs(
     limit: Annotated[int, typer.Option(help="How many of the latest runs.")] = 20,
-    output: OutputOption = OutputFormat.table,
+    output: OutputOption = None,
     as_json: JsonAlias = False,
 ) -> None:
     """The latest runs, newest first."""
     with reported(), RunLog() as log:
+        output = require_format(output, OutputFormat.table, *LISTING_FORMATS)
         runs = log.runs(limit)
         if as_json or output is not OutputFormat.table:
             fmt = OutputFormat.json if as_json else output
@@ -217,13 +220,13 @@ def show(
         str | None,
         typer.Option(help="Only this step: an id, or a key like loop-1[3] (details in full)."),
     ] = None,
-    output: OutputOption = OutputFormat.table,
+    output: OutputOption = None,
     as_json: JsonAlias = False,
     full: Annotated[bool, typer.Option(help="Do not shorten long inputs and outputs.")] = False,
 ) -> None:
     """The debug view: each step execution's input, output or error, and timings."""
     with reported(), RunLog() as log:
-        require_format(output, OutputFormat.table, OutputFormat.json)
+        output = require_format(output, OutputFormat.table, *TABLE_OR_JSON)
         resolved = log.resolve_id(run_id)
         if step is not None:
             _check_step(log, resolved, step)
