@@ -21,11 +21,12 @@ $(DEMO_STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(DEMO_STAMP)
 
-# The demo: the connector page's first example against the embedded sandbox, then the debug
-# view of one step (its input and output), as `runs show` prints it.
+# The demo: the connector page's first example against the embedded sandbox; its summary
+# (loop iterations folded, the final result), then the debug view of one step.
 demo: $(DEMO_STAMP)
-	$(BIN)/intercom-connector run examples/contacts-companies.yaml --sandbox --show
-	$(BIN)/intercom-connector runs show last --step 'loop-1[0].list-attached-companies'
+	run=$$($(BIN)/intercom-connector run examples/contacts-companies.yaml --sandbox --quiet) && \
+	$(BIN)/intercom-connector runs show "$$run" --summary && echo && \
+	$(BIN)/intercom-connector runs show "$$run" --step 'loop-1[0].list-attached-companies'
 
 # Two workers (pytest-xdist): tests bind port 0 and use their own temporary directories.
 test: $(STAMP) lint

@@ -47,7 +47,9 @@ async def download_export_job(client: AsyncIntercomClient, data: dict[str, Any])
         )
     if status == "no_data":
         return {"completedFlag": True, "status": status, "job_identifier": job, "file": None}
-    directory = Path(data.get("directory") or client.download_dir)
+    # A relative directory is under the client's download directory (the CLI's: the connector
+    # home), so a workflow file never writes into whatever directory it was started from.
+    directory = Path(client.download_dir) / (data.get("directory") or "")
     directory.mkdir(parents=True, exist_ok=True)
     request = RequestSpec(
         method="GET",

@@ -223,6 +223,10 @@ def show(
     output: OutputOption = None,
     as_json: JsonAlias = False,
     full: Annotated[bool, typer.Option(help="Do not shorten long inputs and outputs.")] = False,
+    summary: Annotated[
+        bool,
+        typer.Option(help="A line per step, loop iterations folded, and the final result."),
+    ] = False,
 ) -> None:
     """The debug view: each step execution's input, output or error, and timings."""
     with reported(), RunLog() as log:
@@ -230,6 +234,11 @@ def show(
         resolved = log.resolve_id(run_id)
         if step is not None:
             _check_step(log, resolved, step)
+        if summary:
+            from intercom_connector.cli.run_summary import summary_lines
+
+            write_stdout("\n".join(summary_lines(log, resolved)) + "\n")
+            return
         if as_json or output is OutputFormat.json:
             write_stdout(dumps(run_view(log, resolved, step)) + "\n")
             return
