@@ -62,6 +62,14 @@ def _coerce_scalar(value: Any, schema: dict[str, Any]) -> Any:
 _INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
 
 
+_NOT_BLANK = "path parameter must not be empty or a dot segment"
+
+
+def _is_blank(value: Any) -> bool:
+    """Blank, or a dot segment that URL normalisation would turn into the parent path."""
+    return isinstance(value, str) and value.strip() in ("", ".", "..")
+
+
 class InputValidator:
     """Validates inputs of one catalog's operations against their schemas."""
 
@@ -112,9 +120,18 @@ class InputValidator:
                 continue
             if schema.get("x-in") in ("path", "query", "header"):
                 value = _coerce_scalar(value, schema)
+            if schema.get("x-in") == "path" and _is_blank(value):
+                # an empty id would drop a path segment: GET /contacts/ lists every contact
+                problems.append(
+                    Problem(
+                        name, f"path parameter must not be empty or a dot segment, got {value!r}"
+                    )
+                )
+                continue
             prepared[name] = value
+        refused = {problem.field for problem in problems}
         for name in operation.input_schema.get("required", ()):
-            if prepared.get(name) is None and name not in problems:
+            if prepared.get(name) is None and name not in refused:
                 expected = type_label(properties.get(name, {}))
                 problems.append(Problem(name, f"required field is missing (expected {expected})"))
         if problems:
