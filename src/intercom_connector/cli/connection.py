@@ -51,6 +51,8 @@ class Connection:
     scopes: frozenset[str] | None = None
     secrets: list[str] = field(default_factory=list)
     auth: str | None = None
+    deadline: float | None = None
+    """Seconds per operation (``--timeout``); None keeps the client's default."""
 
     def record(self) -> dict[str, Any]:
         """How runs connect, for the run log and `runs resume`; never the token."""
@@ -97,6 +99,8 @@ def scope_refusals(descriptions: Mapping[str, str]) -> Iterator[None]:
 async def open_client(connection: Connection, **options: Any) -> AsyncIterator[AsyncIntercomClient]:
     """An executor for the connection; the sandbox lives as long as the client."""
     on_event = None if connection.quiet else print_event
+    if connection.deadline is not None:
+        options.setdefault("deadline", connection.deadline)
     if connection.auth and connection.sandbox:
         raise UsageProblem(
             "--auth and --sandbox exclude each other; to use the sandbox with an "

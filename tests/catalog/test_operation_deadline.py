@@ -1,0 +1,149 @@
+"""One deadline bounds an operation, its retries and the lookups that settle a write.
+
+The server here is a real loopback socket that reads each request and then, as scripted,
+answers or says nothing at all. The deadlines are short so the tests stay quick; no test
+asserts how long anything took (pytest-timeout is the only clock that can fail them).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from intercom_connector import AsyncIntercomClient
+from intercom_connector.catalog.deadline import DeadlineExceeded
+from intercom_connector.cli import app
+from intercom_connector.http import RetryPolicy
+
+pytestmark = pytest.mark.timeout(60)
+
+UNAVAILABLE = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+    b"content-length: 2\r\nconnection: close\r\n\r\n{}"
+)
+
+
+class SilentServer:
+    """Accepts connections on 127.0.0.1, reads each request, and answers only as scripted.
+
+    ``replies`` is consumed in order, one per request; a request past the script (or with a
+    ``None`` reply) is held open without an answer until the server stops.
+    """
+
+    def __init__(self, replies: list[bytes | None] | None = None) -> None:
+        self.replies = list(replies or [])
+        self.requests: list[bytes] = []
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self.base_url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._threads = [threading.Thread(target=self._accept, daemon=True)]
+        self._threads[0].start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            worker = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            self._threads.append(worker)
+            worker.start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(0.2)
+        received = b""
+        with conn:
+            while not self._stop.is_set() and b"\r\n\r\n" not in received:
+                try:
+                    chunk = conn.recv(65536)
+                except TimeoutError:
+                    continue
+                if not chunk:
+                    return
+                received += chunk
+            self.requests.append(received.split(b"\r\n", 1)[0])
+            reply = self.replies.pop(0) if self.replies else None
+            if reply is not None:
+                conn.sendall(reply)
+                return
+            self._stop.wait()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._listener.close()
+
+
+@pytest.fixture
+def silent() -> Iterator[SilentServer]:
+    server = SilentServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def unavailable_then_silent() -> Iterator[SilentServer]:
+    server = SilentServer([UNAVAILABLE])
+    yield server
+    server.stop()
+
+
+def _client(server: SilentServer, deadline: float) -> AsyncIntercomClient:
+    return AsyncIntercomClient(
+        "t0ken", base_url=server.base_url, deadline=deadline, retry=RetryPolicy.none()
+    )
+
+
+async def test_a_create_to_a_server_that_never_answers_stops_at_the_deadline(silent) -> None:
+    async with _client(silent, 1.0) as client:
+        with pytest.raises(DeadlineExceeded) as stopped:
+            await client.call("create_contact", {"email": "slow@example.com"})
+    assert str(stopped.value) == (
+        "did not finish within 1 s (--timeout): the request may have reached Intercom, so "
+        "whether it was applied is unknown: look the record up before sending it again "
+        "(create_contact)"
+    )
+
+
+async def test_the_settlement_lookup_runs_under_the_same_deadline(
+    unavailable_then_silent,
+) -> None:
+    async with _client(unavailable_then_silent, 1.5) as client:
+        with pytest.raises(DeadlineExceeded, match="the lookup that settles it did not finish"):
+            await client.call("create_contact", {"email": "ambiguous@example.com"})
+    first, lookup = unavailable_then_silent.requests[:2]
+    assert first.startswith(b"POST /contacts ")
+    assert lookup.startswith(b"POST /contacts/search ")
+
+
+async def test_a_read_that_times_out_says_nothing_changed(silent) -> None:
+    async with _client(silent, 0.5) as client:
+        with pytest.raises(DeadlineExceeded, match="it only reads, so nothing was changed"):
+            await client.call("get_contact", {"contact_id": "1"})
+
+
+async def test_a_listing_page_is_bounded_too(silent) -> None:
+    async with _client(silent, 0.5) as client:
+        with pytest.raises(DeadlineExceeded, match=r"list_contacts\)"):
+            await client.collect("list_contacts")
+
+
+def test_call_timeout_exits_1_with_what_is_known(silent, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("INTERCOM_CONNECTOR_HOME", str(tmp_path / "home"))
+    result = CliRunner().invoke(
+        app,
+        ["call", "create_contact", "-p", "email=cli@example.com", "--timeout", "1", "--quiet"]
+        + ["--token", "t0ken", "--base-url", silent.base_url],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    assert "did not finish within 1 s (--timeout): the request may have reached Intercom" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
