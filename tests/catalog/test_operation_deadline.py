@@ -138,8 +138,19 @@ def test_call_timeout_exits_1_with_what_is_known(silent, monkeypatch, tmp_path) 
     monkeypatch.setenv("INTERCOM_CONNECTOR_HOME", str(tmp_path / "home"))
     result = CliRunner().invoke(
         app,
-        ["call", "create_contact", "-p", "email=cli@example.com", "--timeout", "1", "--quiet"]
-        + ["--token", "t0ken", "--base-url", silent.base_url],
+        [
+            "call",
+            "create_contact",
+            "-p",
+            "email=cli@example.com",
+            "--timeout",
+            "1",
+            "--quiet",
+            "--token",
+            "t0ken",
+            "--base-url",
+            silent.base_url,
+        ],
         catch_exceptions=False,
     )
     assert result.exit_code == 1
