@@ -7,6 +7,7 @@ endpoint URL) and routes it by topic to each hosted workflow that subscribes to 
 delivery                    status  effect
 ==========================  ======  =====================================================
 body over the size limit    413     nothing read past the limit; logged
+body slower than the limit  408     ``body_timeout`` for the whole body; logged
 no / bad ``X-Hub-Signature`` 401    body never parsed; logged
 signed, not a notification  400     logged
 topic no workflow wants     200     acknowledged (so Intercom keeps the subscription
@@ -22,6 +23,7 @@ does not wait for a workflow, and a crash after the reply loses nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -47,6 +49,7 @@ log = logging.getLogger("intercom_connector.triggers")
 
 WEBHOOK_PATH = "/webhooks/intercom"
 DEFAULT_MAX_BODY = 1024 * 1024
+DEFAULT_BODY_TIMEOUT = 30.0
 
 
 class _TooLarge(Exception):
@@ -76,6 +79,7 @@ def webhook_app(
     secret: str,
     *,
     max_body: int = DEFAULT_MAX_BODY,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
     on_queued: Callable[[], None] = lambda: None,
 ) -> Starlette:
     """The ASGI app of the endpoint; ``on_queued`` wakes the dispatcher."""
@@ -88,7 +92,10 @@ def webhook_app(
         if request.method == "HEAD":
             return Response(status_code=200)
         try:
-            body = await _read_body(request, max_body)
+            async with asyncio.timeout(body_timeout):
+                body = await _read_body(request, max_body)
+        except TimeoutError:
+            return refuse(request, 408, f"the body did not arrive within {body_timeout:g} s")
         except _TooLarge:
             return refuse(request, 413, f"the body is larger than {max_body} bytes")
         except ClientDisconnect:
