@@ -36,6 +36,7 @@ from intercom_connector.workflow.triggers.notifications import (
     PING_TOPIC,
     MalformedNotification,
     TopicRoutes,
+    escaped,
     parse_notification,
 )
 from intercom_connector.workflow.triggers.signature import (
@@ -109,15 +110,16 @@ def webhook_app(
         except MalformedNotification as malformed:
             return refuse(request, 400, str(malformed))
         topic, notification_id = notification["topic"], notification["id"]
+        shown = f"{escaped(notification_id)} ({escaped(topic)})"  # a log line stays one line
         workflows = [] if topic == PING_TOPIC else routes.workflows_for(topic)
         if not workflows:
-            log.info("notification %s (%s): no hosted workflow wants it", notification_id, topic)
+            log.info("notification %s: no hosted workflow wants it", shown)
             return JSONResponse({"status": "ignored", "id": notification_id})
         added = store.record_notification(notification, body.decode("utf-8"), workflows)
         if not added:
-            log.info("notification %s (%s): a duplicate, not run again", notification_id, topic)
+            log.info("notification %s: a duplicate, not run again", shown)
             return JSONResponse({"status": "duplicate", "id": notification_id})
-        log.info("notification %s (%s): queued for %s", notification_id, topic, ", ".join(added))
+        log.info("notification %s: queued for %s", shown, ", ".join(added))
         on_queued()
         return JSONResponse({"status": "queued", "id": notification_id, "workflows": added})
 
