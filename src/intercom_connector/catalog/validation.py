@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from intercom_connector.catalog.model import Operation, type_label
+from intercom_connector.json_input import MAX_NESTING, exceeds_nesting
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,11 @@ class InputValidator:
         """Return the input with path/query scalars coerced, or raise InvalidInput."""
         if data is None:
             data = {}
+        if exceeds_nesting(data):
+            # the schema validator recurses: a value nested thousands deep would crash it
+            raise InvalidInput(
+                operation.name, [Problem("", f"input nests deeper than {MAX_NESTING} levels")]
+            )
         if not isinstance(data, dict):
             raise InvalidInput(
                 operation.name,

@@ -16,6 +16,7 @@ from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.cli.connection import Connection, open_client
 from intercom_connector.cli.errors import UsageProblem, reported
 from intercom_connector.cli.output import OutputFormat, RecordWriter, stream_records, write_reply
+from intercom_connector.json_input import loads_bounded
 
 TokenOption = Annotated[
     str | None,
@@ -67,7 +68,7 @@ def _read_json(text: str, what: str) -> Any:
         except OSError as error:
             raise UsageProblem(f"{what}: cannot read {path}: {error.strerror}") from None
     try:
-        return json.loads(text)
+        return loads_bounded(text, what)
     except json.JSONDecodeError as error:
         raise UsageProblem(
             f"{what} is not valid JSON: {error.msg} at column {error.colno}"

@@ -23,6 +23,7 @@ from intercom_connector.catalog.composite import ForeignHost
 from intercom_connector.catalog.registry import UnknownOperation
 from intercom_connector.catalog.scopes import MissingScope
 from intercom_connector.catalog.validation import InvalidInput
+from intercom_connector.errors import ConnectorError
 from intercom_connector.http import AuthenticationError, IntercomError, PermissionDenied
 
 EXIT_OK = 0
@@ -73,6 +74,8 @@ def _classify(error: BaseException) -> tuple[int, str] | None:
     for kind, code, label in [*_extra, *_EXIT_CODES]:
         if isinstance(error, kind):
             return code, label
+    if isinstance(error, ConnectorError):
+        return error.exit_code, error.label
     return None
 
 
