@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from intercom_connector import AsyncIntercomClient
 from intercom_connector.catalog.deadline import DeadlineExceeded
 from intercom_connector.cli import app
-from intercom_connector.http import RetryPolicy
+from intercom_connector.http import IntercomError, RetryPolicy
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -104,3 +104,29 @@ def test_call_timeout_exits_1_with_what_is_known(silent, monkeypatch, tmp_path) 
         result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+COMPLETED = (
+    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 23\r\n"
+    b'connection: close\r\n\r\n{"status": "completed"}'
+)
+
+
+async def test_a_download_is_bounded_by_its_reads_not_by_the_deadline(tmp_path) -> None:
+    """A large export may take longer than any deadline; a stalled one fails on its read."""
+    server = SilentServer([COMPLETED])  # the status answers, the download never does
+    try:
+        async with AsyncIntercomClient(
+            "t0ken",
+            base_url=server.base_url,
+            deadline=0.5,
+            retry=RetryPolicy.none(),
+            timeout=2.0,
+            download_dir=tmp_path,
+        ) as client:
+            with pytest.raises(IntercomError) as failed:
+                await client.call("download_export_job", {"job_identifier": "job-1"})
+    finally:
+        server.stop()
+    assert not isinstance(failed.value, DeadlineExceeded), failed.value
+    assert server.requests[-1].startswith(b"GET /download/content/data/job-1 ")

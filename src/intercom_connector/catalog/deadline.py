@@ -23,6 +23,10 @@ from intercom_connector.http import IntercomError
 DEFAULT_DEADLINE = 120.0
 """Seconds for one operation, retries and settlement included (one page, when listing)."""
 
+STREAMED_TO_FILE = frozenset({"download_export_job"})
+"""Composites that stream a file: bounded by each read's timeout, not by a deadline, since a
+large export may take longer than any fixed time while still making progress."""
+
 _UNDER_DEADLINE: ContextVar[bool] = ContextVar("under_operation_deadline", default=False)
 
 
@@ -57,8 +61,12 @@ def _what_is_known(operation: Operation, stage: Stage) -> str:
 async def operation_deadline(
     operation: Operation, seconds: float | None, stage: Stage
 ) -> AsyncIterator[None]:
-    """Bound the block by ``seconds`` unless an outer operation's deadline already does."""
-    if seconds is None or _UNDER_DEADLINE.get():
+    """Bound the block by ``seconds`` unless an outer operation's deadline already does.
+
+    Downloads are not bounded here (see ``STREAMED_TO_FILE``); their requests still are.
+    """
+    streamed = operation.downloads or operation.name in STREAMED_TO_FILE
+    if seconds is None or streamed or _UNDER_DEADLINE.get():
         yield
         return
     marker = _UNDER_DEADLINE.set(True)
