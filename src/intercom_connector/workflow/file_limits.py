@@ -9,6 +9,7 @@ without recursing) is walked once, counting the expanded size of every anchor an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 
@@ -50,6 +51,9 @@ def read_bounded(path: FilePath) -> str:
         ) from None
 
 
+# libyaml's parser yields the same events several times faster; the check needs no resolver.
+_EVENT_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
+
 _NODE_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _NODE_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
@@ -57,40 +61,50 @@ _NODE_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 def check_structure(text: str, loader: type[yaml.SafeLoader]) -> None:
     """Refuse nesting deeper than ``MAX_DEPTH`` and more than ``MAX_VALUES`` expanded values.
 
-    Syntax errors are left for the real load to report with its own wording.
+    Syntax errors are left for the real load to report with its own wording. libyaml's
+    events come first (several times faster); where libyaml gives up (it has a nesting
+    limit of its own), the pure-Python parser's events are walked instead.
     """
     if len(text) > MAX_FILE_BYTES:
         raise LimitExceeded(f"is larger than the {MAX_FILE_BYTES:,}-byte limit for workflow files")
+    for event_loader in (_EVENT_LOADER, loader):
+        if event_loader is None:
+            continue
+        try:
+            _walk_events(yaml.parse(text, Loader=event_loader))
+        except (yaml.YAMLError, UnicodeEncodeError):  # libyaml takes no lone surrogates
+            continue
+        return
+
+
+def _walk_events(events: Iterable[yaml.Event]) -> None:
     sizes: dict[str, int] = {}  # anchor -> values it expands to
     open_nodes: list[list] = []  # [anchor, values so far] per open collection
-    try:
-        for event in yaml.parse(text, Loader=loader):
-            line = event.start_mark.line + 1 if event.start_mark is not None else None
-            if isinstance(event, _NODE_STARTS):
-                open_nodes.append([event.anchor, 1])
-                if len(open_nodes) > MAX_DEPTH:
-                    raise LimitExceeded(f"nests deeper than the limit of {MAX_DEPTH} levels", line)
-                continue
-            if isinstance(event, _NODE_ENDS):
-                anchor, weight = open_nodes.pop()
-                if anchor is not None:
-                    sizes[anchor] = weight
-            elif isinstance(event, yaml.ScalarEvent):
-                weight = 1
-                if event.anchor is not None:
-                    sizes[event.anchor] = 1
-            elif isinstance(event, yaml.AliasEvent):
-                if any(node[0] == event.anchor for node in open_nodes):
-                    raise LimitExceeded("a YAML alias refers to a node that contains it", line)
-                weight = sizes.get(event.anchor or "", 1)
-            else:
-                continue
-            if not open_nodes:
-                continue
-            open_nodes[-1][1] += weight
-            if open_nodes[-1][1] > MAX_VALUES:
-                raise LimitExceeded(
-                    f"expands (through YAML aliases) to more than {MAX_VALUES:,} values", line
-                )
-    except yaml.YAMLError:
-        return
+    for event in events:
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, _NODE_STARTS):
+            open_nodes.append([event.anchor, 1])
+            if len(open_nodes) > MAX_DEPTH:
+                raise LimitExceeded(f"nests deeper than the limit of {MAX_DEPTH} levels", line)
+            continue
+        if isinstance(event, _NODE_ENDS):
+            anchor, weight = open_nodes.pop()
+            if anchor is not None:
+                sizes[anchor] = weight
+        elif isinstance(event, yaml.ScalarEvent):
+            weight = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if any(node[0] == event.anchor for node in open_nodes):
+                raise LimitExceeded("a YAML alias refers to a node that contains it", line)
+            weight = sizes.get(event.anchor or "", 1)
+        else:
+            continue
+        if not open_nodes:
+            continue
+        open_nodes[-1][1] += weight
+        if open_nodes[-1][1] > MAX_VALUES:
+            raise LimitExceeded(
+                f"expands (through YAML aliases) to more than {MAX_VALUES:,} values", line
+            )
