@@ -23,6 +23,7 @@ from typing import Any
 from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.catalog.scopes import check_scope
 from intercom_connector.errors import EXIT_RUN_FAILED, AuthError, UsageError
+from intercom_connector.json_input import loads_bounded
 from intercom_connector.workflow.executor import EmbeddedExecutor, ProgressHandler, RunJournal
 from intercom_connector.workflow.interpreter import Interpreter, StepFailed
 from intercom_connector.workflow.loader import LoadedWorkflow, check_data
@@ -70,7 +71,7 @@ class RunResult:
 def parse_config_value(text: str) -> Any:
     """``--config k=v``: JSON when it parses (50, true, [1,2]), the text itself otherwise."""
     try:
-        return json.loads(text)
+        return loads_bounded(text, "--config value")
     except json.JSONDecodeError:
         return text
 
