@@ -15,6 +15,7 @@ readable everywhere: the run's definition gets it as a generated first step (``m
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from intercom_connector.workflow.references import (
     has_references,
     parse_reference,
 )
+from intercom_connector.workflow.shape_checks import check_shapes
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class Plan:
     operations: dict[str, str]
     """Call step id -> the operation's canonical name."""
     retry_safe: dict[str, bool]
+    notes: list[Problem] = dataclasses.field(default_factory=list)
+    """What the checks could not settle (paths into open schemas); never a reason to refuse."""
 
 
 def walk(workflow: Workflow) -> Iterator[StepSite]:
@@ -114,6 +118,7 @@ def check_workflow(
     _check_trigger_step(workflow, sites, problems)
     operations: dict[str, str] = {}
     retry_safe: dict[str, bool] = {}
+    readable: list[tuple[StepSite, Path, str]] = []
     for site in walk(workflow):
         step = site.step
         if isinstance(step, CallStep):
@@ -139,7 +144,11 @@ def check_workflow(
             message = _check_reference(text, site, sites, workflow)
             if message is not None:
                 problems.append(Problem(message, (*site.path, *field)))
-    return Plan(workflow, sites, operations, retry_safe), problems
+            elif site.step.id in sites and sites[site.step.id].path == site.path:
+                readable.append((site, field, text))
+    shapes = check_shapes(workflow, sites, operations, catalog, readable)
+    problems.extend(shapes.problems)
+    return Plan(workflow, sites, operations, retry_safe, shapes.notes), problems
 
 
 def is_generated_trigger_step(workflow: Workflow, site: StepSite) -> bool:
