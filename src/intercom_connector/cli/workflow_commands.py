@@ -57,6 +57,7 @@ from intercom_connector.workflow import (
     run_workflow,
     workflow_json_schema,
 )
+from intercom_connector.workflow.loader import check_config
 from intercom_connector.workflow.render import summary_view
 
 
@@ -157,6 +158,7 @@ def run(
     with reported(connection.redact):
         loaded = load_workflow(file)
         overrides = _config_overrides(config)
+        check_config(loaded, overrides)
         if not (sandbox or auth or token or base_url):
             connection.auth = loaded.workflow.authentication
         result = asyncio.run(_start(connection, loaded, overrides))

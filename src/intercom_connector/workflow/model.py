@@ -142,6 +142,7 @@ class CallStep(StepBase):
     all_pages: bool = Field(
         False,
         alias="all",
+        strict=True,
         description="Follow every page; the output holds all records under the list key.",
     )
 

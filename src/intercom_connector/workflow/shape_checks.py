@@ -207,6 +207,7 @@ def _check_loop_list(
     kinds = shapes.walker.types(shapes.reference(step.loop.items, site).shape)
     if kinds is None or "array" in kinds:
         return
+    kinds = kinds - {"null"} or kinds
     label = " or ".join(sorted(kinds))
     found.problems.append(
         Problem(
