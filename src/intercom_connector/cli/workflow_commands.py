@@ -293,7 +293,7 @@ def validate(
         steps = len(loaded.plan.sites)
         stderr.out(f"{file}: valid ({steps} steps)", highlight=False)
         for note in loaded.plan.notes:
-            stderr.out(f"  note: {note}", highlight=False, markup=False)
+            stderr.out(f"  note: {note}", highlight=False)
     if problems:
         stderr.out("\n".join(problems), highlight=False)
         raise typer.Exit(EXIT_USAGE)
