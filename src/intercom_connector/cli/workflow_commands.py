@@ -55,7 +55,6 @@ from intercom_connector.workflow import (
     resume_run,
     run_view,
     run_workflow,
-    workflow_json_schema,
 )
 from intercom_connector.workflow.loader import check_config
 from intercom_connector.workflow.render import summary_view
@@ -269,8 +268,14 @@ def schema(
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
-    """The JSON Schema of workflow files, for editor completion (yaml-language-server)."""
-    text = json.dumps(workflow_json_schema(), indent=2) + "\n"
+    """The JSON Schema of workflow files, with every operation's inputs, for editors.
+
+    Point yaml-language-server at it with `# yaml-language-server: $schema=workflow.schema.json`
+    as a file's first line: `call:` and `input:` fields then complete and are checked.
+    """
+    from intercom_connector.workflow.editor_schema import editor_json_schema
+
+    text = json.dumps(editor_json_schema(), indent=2) + "\n"
     if output is None:
         write_stdout(text)
     else:
