@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,7 +40,9 @@ from intercom_connector.cli.errors import (
     stderr,
     write_stdout,
 )
+from intercom_connector.cli.new_workflow_commands import new_workflow
 from intercom_connector.cli.output import dumps
+from intercom_connector.cli.webhook_commands import read_event
 from intercom_connector.workflow import (
     ConfigProblem,
     LoadedWorkflow,
@@ -58,6 +61,7 @@ from intercom_connector.workflow import (
 )
 from intercom_connector.workflow.loader import check_config
 from intercom_connector.workflow.render import summary_view
+from intercom_connector.workflow.triggers.local_events import event_for_run, with_event
 
 
 class RunFailed(Exception):
@@ -81,6 +85,17 @@ TokenFlag = Annotated[
 ]
 ShowOption = Annotated[
     bool, typer.Option("--show", help="Print the run's debug view when it ends.")
+]
+EventOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--event",
+        help="Run a webhook workflow once with this notification (JSON) as $.steps.trigger.",
+        show_default=False,
+    ),
+]
+NowOption = Annotated[
+    bool, typer.Option("--now", help="Run a schedule workflow once, for its latest slot.")
 ]
 
 workflow_app = typer.Typer(
@@ -151,13 +166,22 @@ def run(
     sandbox: SandboxOption = False,
     quiet: QuietOption = False,
     show: ShowOption = False,
+    event: EventOption = None,
+    now: NowOption = False,
 ) -> None:
-    """Run a workflow. Prints the run id; progress goes to stderr. Exit 4 when a step fails."""
+    """Run a workflow. Prints the run id; progress goes to stderr. Exit 4 when a step fails.
+
+    A webhook workflow runs once with --event FILE (a notification, see `webhook sample`);
+    a schedule workflow once with --now. `serve` hosts them.
+    """
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     with reported(connection.redact):
         loaded = load_workflow(file)
         overrides = _config_overrides(config)
         check_config(loaded, overrides)
+        given = read_event(event) if event is not None else None
+        found = event_for_run(loaded, event=given, now=time.time() if now else None)
+        loaded = with_event(loaded, found)
         if not (sandbox or auth or token or base_url):
             connection.auth = loaded.workflow.authentication
         result = asyncio.run(_start(connection, loaded, overrides))
@@ -171,13 +195,16 @@ def run_workflow_file(
     auth: str | None = None,
     config: dict[str, Any] | None = None,
     quiet: bool = True,
+    event: dict[str, Any] | None = None,
 ) -> str:
     """Run a workflow file (against the embedded sandbox with ``sandbox=True``); its run id.
 
-    A failed run still returns its id: ``show_run`` tells what failed.
+    A failed run still returns its id: ``show_run`` tells what failed. A webhook or
+    schedule workflow needs its ``event`` (TriggerRunRefused otherwise).
     """
     connection = Connection(sandbox=sandbox, quiet=quiet, auth=auth)
     loaded = load_workflow(path)
+    loaded = with_event(loaded, event_for_run(loaded, event=event))
     if not (sandbox or auth):
         connection.auth = loaded.workflow.authentication
     return asyncio.run(_start(connection, loaded, dict(config or {}))).run_id
@@ -302,3 +329,6 @@ def validate(
     if problems:
         stderr.out("\n".join(problems), highlight=False)
         raise typer.Exit(EXIT_USAGE)
+
+
+workflow_app.command("new")(new_workflow)
