@@ -344,7 +344,15 @@ def _check_step_reference(
         if reference.first_key == "value" and isinstance(loop.loop, ListLoop):
             return None
         if isinstance(loop.loop, ForeverLoop):
-            return f"{text}: inside loop forever {target_id!r} only .index is available"
+            return f"{text}: inside loop forever {target_id!r} only .index is available" + (
+                f"; did you mean $.steps.{target_id}.index?" if reference.first_key else ""
+            )
+        close = difflib.get_close_matches(reference.first_key or "", ["value", "index"], n=1)
+        if close:
+            return (
+                f"{text}: inside loop {target_id!r} there is no .{reference.first_key}; "
+                f"did you mean $.steps.{target_id}.{close[0]}?"
+            )
         return (
             f"{text}: inside loop {target_id!r}, read the current item as "
             f"$.steps.{target_id}.value (and its position as .index); the loop's results "

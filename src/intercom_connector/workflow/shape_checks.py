@@ -204,14 +204,28 @@ def _check_loop_list(
     assert isinstance(step.loop, ListLoop)
     if not isinstance(step.loop.items, str):
         return
-    kinds = shapes.walker.types(shapes.reference(step.loop.items, site).shape)
-    if kinds is None or "array" in kinds:
+    text = step.loop.items
+    shape = shapes.reference(text, site).shape
+    kinds = shapes.walker.types(shape)
+    if shape is None or kinds is None or "array" in kinds:
         return
     kinds = kinds - {"null"} or kinds
     label = " or ".join(sorted(kinds))
+    lists = shapes.walker.list_fields(shape) if "object" in kinds else []
+    unindexed = re.sub(r"\[(\d+|\*)\]$", "", text)
+    if len(lists) == 1:
+        hint = f"; did you mean {text}.{lists[0]}?"
+    elif unindexed != text:
+        hint = f"; did you mean {unindexed}?"
+    else:
+        hint = (
+            f"; did you mean one of {', '.join(f'{text}.{name}' for name in lists)}?"
+            if lists
+            else ""
+        )
     found.problems.append(
         Problem(
-            f"{step.loop.items} gives {article(label)}, and a loop walks a list",
+            f"{text} gives {article(label)}, and a loop walks a list{hint}",
             (*site.path, "loop", "list"),
         )
     )

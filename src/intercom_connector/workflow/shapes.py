@@ -135,7 +135,7 @@ class ShapeWalker:
                 return Walked(note=f"{where}[*] reads every field of an object; not checked")
             else:
                 label = " or ".join(sorted(kinds)) or "empty"
-                hint = self._field_hint(shape, kinds)
+                hint = self._field_hint(shape, kinds, where)
                 return Walked(
                     problem=f"{where} is {article(label)}, not a list, so it has no "
                     f"index [{value if segment == 'index' else '*'}]{hint}"
@@ -169,15 +169,26 @@ class ShapeWalker:
         known = f" (fields: {', '.join(sorted(properties))})" if len(properties) <= 12 else ""
         return Walked(problem=f"{where} has no field {name!r}{hint}{known}")
 
-    def _field_hint(self, shape: Shape, kinds: set[str]) -> str:
+    def _field_hint(self, shape: Shape, kinds: set[str], where: str) -> str:
+        """What to write instead of indexing something that is not a list."""
         if "object" not in kinds:
-            return ""
-        lists = [
+            return f"; did you mean {where} itself?"
+        fields = self.fields(shape)[0]
+        lists = self.list_fields(shape)
+        if len(lists) == 1:
+            return f"; did you mean {where}.{lists[0]}[...]?"
+        if fields:
+            example = "id" if "id" in fields else next(iter(fields))
+            return f"; did you mean one of its fields, like {where}.{example}?"
+        return f"; did you mean {where} itself?"
+
+    def list_fields(self, shape: Shape) -> list[str]:
+        """The fields of an object shape that hold lists."""
+        return [
             name
             for name, sub in self.fields(shape)[0].items()
             if "array" in (self.types(sub) or set())
         ]
-        return f"; did you mean .{lists[0]}[...]?" if len(lists) == 1 else ""
 
 
 def article(label: str) -> str:
