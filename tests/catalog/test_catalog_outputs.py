@@ -106,3 +106,47 @@ def test_export_expiry_is_read_as_unix_seconds(value, seconds):
     from intercom_connector.catalog.composite import unix_seconds
 
     assert unix_seconds(value) == seconds
+
+
+async def test_a_downloaded_export_fits_its_declared_shape(tmp_path):
+    from jsonschema import Draft202012Validator
+
+    from intercom_connector.catalog.client import AsyncIntercomClient
+    from intercom_connector.httpx_lib import httpx
+    from intercom_connector.sandbox import Sandbox, SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig(export_seconds=0, rate_limit=None))
+    transport = httpx.ASGITransport(app=sandbox.app)
+    async with AsyncIntercomClient(
+        sandbox.token, base_url="http://sandbox.test", transport=transport, download_dir=tmp_path
+    ) as client:
+        job = await client.call(
+            "create_export_job",
+            {"created_at_after": 1_700_000_000, "created_at_before": 1_800_000_000},
+        )
+        done = await client.call("download_export_job", {"job_identifier": job["job_identifier"]})
+    shape = load_outputs().reply("download_export_job")
+    assert list(Draft202012Validator(shape).iter_errors(done)) == []
+    assert done["completedFlag"] is True
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["list_contacts", "identify_admin", "list_conversations", "list_companies", "list_tags"],
+)
+async def test_the_sandbox_replies_fit_the_declared_output_shapes(name):
+    from jsonschema import Draft202012Validator
+
+    from intercom_connector.catalog.client import AsyncIntercomClient
+    from intercom_connector.httpx_lib import httpx
+    from intercom_connector.sandbox import Sandbox, SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig(rate_limit=None))
+    transport = httpx.ASGITransport(app=sandbox.app)
+    async with AsyncIntercomClient(
+        sandbox.token, base_url="http://sandbox.test", transport=transport
+    ) as client:
+        reply = await client.call(name)
+    outputs = load_outputs()
+    validator = Draft202012Validator({**outputs.reply(name), "$defs": outputs.definitions})
+    assert [error.message for error in validator.iter_errors(reply)] == []
