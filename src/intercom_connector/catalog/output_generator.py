@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from intercom_connector.catalog.generator import render
+from intercom_connector.catalog.outputs import referenced_definitions
 
 KEPT_KEYS = (
     "type",
@@ -169,17 +170,6 @@ def reduce(schema: Any) -> Any:
     return out
 
 
-def _references(schema: Any) -> set[str]:
-    if isinstance(schema, list):
-        return set().union(*(_references(item) for item in schema)) if schema else set()
-    if not isinstance(schema, dict):
-        return set()
-    found = {schema["$ref"].rsplit("/", 1)[-1]} if "$ref" in schema else set()
-    for value in schema.values():
-        found |= _references(value)
-    return found
-
-
 def build(catalog: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
     """The outputs document for the catalog and schema documents of ``generator.build``."""
     definitions = schemas["$defs"]
@@ -193,20 +183,13 @@ def build(catalog: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
             json_reply = (reply.get("content_type") or "application/json") == "application/json"
             shape = reduce(reply["schema"]) if reply.get("schema") and json_reply else {}
         operations[name] = {"schema": shape, "list_key": entry.get("list_key")}
-    needed: set[str] = set()
-    pending = set().union(*(_references(op["schema"]) for op in operations.values()))
-    while pending:
-        name = pending.pop()
-        if name in needed:
-            continue
-        needed.add(name)
-        pending |= _references(definitions[name]) - needed
+    needed = referenced_definitions([op["schema"] for op in operations.values()], definitions)
     return {
         "spec_version": catalog["spec_version"],
         "generated_by": "scripts/generate_catalog.py",
         "operations": operations,
         "steps": STEP_OUTPUTS,
-        "$defs": {name: reduce(definitions[name]) for name in sorted(needed)},
+        "$defs": {name: reduce(definitions[name]) for name in needed},
     }
 
 

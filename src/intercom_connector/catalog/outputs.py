@@ -52,6 +52,35 @@ class OutputShapes:
         return shape if isinstance(shape, dict) else OPEN
 
 
+def referenced_definitions(
+    schemas: Any, definitions: dict[str, Any], prefix: str = ""
+) -> list[str]:
+    """Names of every definition ``schemas`` reach through ``$ref``, directly or not.
+
+    ``prefix`` is what the references in ``schemas`` put before a definition's own name.
+    """
+
+    def names(node: Any) -> set[str]:
+        if isinstance(node, list):
+            return set().union(*(names(item) for item in node)) if node else set()
+        if not isinstance(node, dict):
+            return set()
+        found = set()
+        if "$ref" in node:
+            found.add(node["$ref"].rsplit("/", 1)[-1].removeprefix(prefix))
+        return found.union(*(names(value) for value in node.values()))
+
+    needed: set[str] = set()
+    pending = names(schemas)
+    while pending:
+        name = pending.pop()
+        if name in needed or name not in definitions:
+            continue
+        needed.add(name)
+        pending |= names(definitions[name]) - needed
+    return sorted(needed)
+
+
 def output_rows(outputs: OutputShapes, name: str, depth: int = 2) -> list[tuple[str, str, str]]:
     """(field path, type, allowed values) of a reply, ``depth`` levels down, for `ops show`."""
     rows: list[tuple[str, str, str]] = []

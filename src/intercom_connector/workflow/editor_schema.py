@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from intercom_connector.catalog.model import Operation
+from intercom_connector.catalog.outputs import referenced_definitions
 from intercom_connector.catalog.registry import Catalog, load_catalog
 from intercom_connector.workflow.model import workflow_json_schema
 
@@ -93,17 +94,6 @@ def input_schema(operation: Operation) -> dict[str, Any]:
     return out
 
 
-def _references(schema: Any) -> set[str]:
-    if isinstance(schema, list):
-        return set().union(*(_references(item) for item in schema)) if schema else set()
-    if not isinstance(schema, dict):
-        return set()
-    found = {schema["$ref"].rsplit("/", 1)[-1]} if "$ref" in schema else set()
-    for value in schema.values():
-        found |= _references(value)
-    return found
-
-
 def editor_json_schema(catalog: Catalog | None = None) -> dict[str, Any]:
     """The workflow schema with operation names and per-operation inputs filled in."""
     catalog = catalog or load_catalog()
@@ -122,16 +112,7 @@ def editor_json_schema(catalog: Catalog | None = None) -> dict[str, Any]:
         )
     call_step["properties"]["call"]["enum"] = sorted(set(names))
     call_step["allOf"] = branches
-    needed: set[str] = set()
-    pending = {name.removeprefix(DEFS_PREFIX) for name in _references(branches)}
-    while pending:
-        name = pending.pop()
-        if name in needed or name not in catalog.definitions:
-            continue
-        needed.add(name)
-        pending |= {
-            n.removeprefix(DEFS_PREFIX) for n in _references(_strip(catalog.definitions[name]))
-        }
-    for name in sorted(needed):
+    inputs = [branch["then"] for branch in branches]
+    for name in referenced_definitions(inputs, catalog.definitions, prefix=DEFS_PREFIX):
         schema["$defs"][DEFS_PREFIX + name] = _strip(catalog.definitions[name])
     return schema

@@ -37,7 +37,13 @@ from intercom_connector.workflow.model import (
     WebhookOptions,
     Workflow,
 )
-from intercom_connector.workflow.problems import STEP_LISTS, Path, Problem, WorkflowInvalid
+from intercom_connector.workflow.problems import (
+    STEP_LISTS,
+    Path,
+    Problem,
+    WorkflowInvalid,
+    node_at,
+)
 from intercom_connector.workflow.salvage import salvage
 
 
@@ -281,7 +287,7 @@ def _message(detail: ErrorDetails, data: Any) -> str:
         allowed = _fields_at(path[:-1], data)
         return f"unknown field (fields here: {', '.join(allowed)})" if allowed else "unknown field"
     if kind == "step_kind":
-        node = _node_at(_clean_loc(detail["loc"], data), data)
+        node = node_at(_clean_loc(detail["loc"], data), data)
         found = [k for k in STEP_KINDS if isinstance(node, dict) and k in node]
         return message + (f" (found {' and '.join(found)})" if len(found) > 1 else "")
     if kind == "bool_type":
@@ -310,19 +316,9 @@ def _aliases(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _node_at(path: Path, data: Any) -> Any:
-    node = data
-    for part in path:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
-
-
 def _fields_at(path: Path, data: Any) -> list[str]:
     """The field names allowed in the mapping at ``path`` (for 'unknown field' messages)."""
-    node = _node_at(path, data)
+    node = node_at(path, data)
     if not path:
         return _aliases(Workflow)
     last, parent = path[-1], path[-2] if len(path) > 1 else None

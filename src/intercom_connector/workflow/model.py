@@ -326,6 +326,18 @@ def children(step: AnyStep) -> list[AnyStep]:
     return []
 
 
+def iteration_ids(loop: LoopStep) -> list[str]:
+    """Ids whose outputs make up one iteration's result: the body, through conditions."""
+    ids: list[str] = []
+    pending = list(loop.steps)
+    while pending:
+        step = pending.pop(0)
+        ids.append(step.id)
+        if isinstance(step, ConditionStep):
+            pending.extend(children(step))
+    return ids
+
+
 class Workflow(_Strict):
     """A workflow file."""
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intercom_connector.workflow.model import STEP_ID_PATTERN
-from intercom_connector.workflow.problems import STEP_LISTS, Path, Problem
+from intercom_connector.workflow.problems import STEP_LISTS, Path, Problem, node_at
 
 STAND_IN_PREFIX = "_invalid_"
 
@@ -82,17 +82,8 @@ def _innermost_step(path: Path) -> Path | None:
     return found
 
 
-def _node(data: Any, path: Path) -> Any:
-    for part in path:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
 def _delete(result: Salvage, path: Path) -> None:
-    parent = _node(result.data, path[:-1])
+    parent = node_at(path[:-1], result.data)
     if isinstance(parent, dict):
         parent.pop(path[-1], None)
         result.replaced.append(path)
@@ -110,7 +101,7 @@ def _top_level(result: Salvage, path: Path) -> None:
 
 
 def _in_step(result: Salvage, step_path: Path, inner: Path, kind: str) -> None:
-    container = _node(result.data, step_path[:-1])
+    container = node_at(step_path[:-1], result.data)
     index = step_path[-1]
     if not isinstance(container, list) or not isinstance(index, int):
         return

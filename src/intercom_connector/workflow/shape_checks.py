@@ -21,11 +21,11 @@ from intercom_connector.catalog.registry import Catalog
 from intercom_connector.workflow.model import (
     TRIGGER_STEP_ID,
     CallStep,
-    ConditionStep,
     ListLoop,
     LoopStep,
     MapStep,
     Workflow,
+    iteration_ids,
     kind_of,
 )
 from intercom_connector.workflow.problems import Path, Problem
@@ -101,7 +101,7 @@ class StepShapes:
             return self.outputs.reply(name)
         if isinstance(step, LoopStep):
             base = self.outputs.steps["loop"]
-            body = {sid: self.output(sid) for sid in _body_ids(step)}
+            body = {sid: self.output(sid) for sid in iteration_ids(step)}
             results = {"type": "array", "items": _closed(body)}
             return {**base, "properties": {**base["properties"], "results": results}}
         if isinstance(step, MapStep):
@@ -295,15 +295,3 @@ def _config_value(text: str, shapes: StepShapes) -> Any:
 
 def _closed(properties: dict[str, Shape]) -> Shape:
     return {"type": "object", "properties": properties, "additionalProperties": False}
-
-
-def _body_ids(loop: LoopStep) -> list[str]:
-    """Ids whose outputs make up one iteration's result: the body, through conditions."""
-    ids: list[str] = []
-    pending = list(loop.steps)
-    while pending:
-        step = pending.pop(0)
-        ids.append(step.id)
-        if isinstance(step, ConditionStep):
-            pending.extend([*step.then, *step.otherwise])
-    return ids
