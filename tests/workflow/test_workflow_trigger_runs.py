@@ -146,3 +146,14 @@ def test_a_wildcard_topic_cannot_be_sampled(cli):
     result = cli("webhook", "sample", "contact.*.created")
     assert result.exit_code == 2
     assert "without wildcards" in result.stderr
+
+
+def test_an_event_with_fields_beyond_the_envelope_still_runs(cli, tmp_path):
+    event = _sample(cli, "conversation.admin.closed", tmp_path / "event.json")
+    event["metadata_from_a_newer_api"] = {"x": 1}
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    result = cli(
+        "run", str(TAG_CLOSED), "--sandbox", "--quiet", "--event", str(tmp_path / "event.json")
+    )
+    assert result.exit_code == 0, result.stderr
+    assert _steps(result.stdout.strip())["trigger"].output["metadata_from_a_newer_api"] == {"x": 1}

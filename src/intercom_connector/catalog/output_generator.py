@@ -75,6 +75,10 @@ NOTIFICATION = {
         "created_at": _INTEGER,
         "delivery_attempts": _INTEGER,
         "first_sent_at": _INTEGER,
+        "delivery_status": _TEXT,
+        "delivered_at": _INTEGER,
+        "self": {"type": ["string", "null"]},
+        "links": {"type": "object"},
         "data": {
             "type": "object",
             "properties": {

@@ -144,7 +144,11 @@ def check_workflow(
             message = _check_reference(text, site, sites, workflow)
             if message is not None:
                 problems.append(Problem(message, (*site.path, *field)))
-            elif site.step.id in sites and sites[site.step.id].path == site.path:
+            elif (
+                site.step.id in sites
+                and sites[site.step.id].path == site.path
+                and not is_generated_trigger_step(workflow, site)
+            ):
                 readable.append((site, field, text))
     shapes = check_shapes(workflow, sites, operations, catalog, readable)
     problems.extend(shapes.problems)

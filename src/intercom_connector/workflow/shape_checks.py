@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from intercom_connector.catalog.outputs import OPEN, OutputShapes, Shape, load_outputs
 from intercom_connector.catalog.registry import Catalog
 from intercom_connector.workflow.model import (
+    TRIGGER_CONFIG_KEY,
     TRIGGER_STEP_ID,
     CallStep,
     ListLoop,
@@ -135,6 +136,16 @@ class StepShapes:
         data = {**data, "properties": {**data["properties"], "item": {"$ref": item}}}
         return {**base, "properties": {**base["properties"], "data": data}}
 
+    def _config(self) -> Shape:
+        """The config as written; a triggered run's event (``_trigger``) as its kind declares
+        it, since what one notification happens to hold says nothing of the next."""
+        config = dict(self.workflow.config)
+        event = config.pop(TRIGGER_CONFIG_KEY, None)
+        shape = literal_shape(config)
+        if event is not None and self.workflow.triggered:
+            shape["properties"][TRIGGER_CONFIG_KEY] = self._trigger()
+        return shape
+
     def loop_item(self, loop: LoopStep) -> Shape:
         assert isinstance(loop.loop, ListLoop)
         items = loop.loop.items
@@ -151,7 +162,7 @@ class StepShapes:
         except ReferenceSyntaxError:
             return Walked()
         if reference.root == "config":
-            start, where = literal_shape(self.workflow.config), "$.config"
+            start, where = self._config(), "$.config"
         elif reference.root == "env":
             start, where = ENV_SHAPE, "$.env"
         else:
