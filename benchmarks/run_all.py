@@ -39,6 +39,12 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
         [],
         ["--small", "1000", "--large", "5000"],
     ),
+    (
+        "Loading the examples: reference checks against output shapes vs none",
+        "bench_workflow_checks.py",
+        [],
+        ["--rounds", "30"],
+    ),
 ]
 
 
