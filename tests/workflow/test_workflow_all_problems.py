@@ -152,6 +152,21 @@ ALL_PROBLEMS: list[tuple[str, str, list[str]]] = [
             "$.steps.trigger.data.item has no field 'idd'; did you mean 'id'?",
         ],
     ),
+    (
+        "schedule-without-settings-and-a-misspelt-slot-field",
+        """\
+        name: t
+        trigger: schedule
+        steps:
+          - id: a
+            map: {x: $.steps.trigger.scheduled_at_unix, y: $.steps.trigger.scheduled_at_unixx}
+        """,
+        [
+            "bad.yaml:2: field 'trigger': trigger 'schedule' needs its settings",
+            "bad.yaml:5: step 'a', field 'map.y': $.steps.trigger.scheduled_at_unixx: "
+            "$.steps.trigger has no field 'scheduled_at_unixx'; did you mean 'scheduled_at_unix'?",
+        ],
+    ),
 ]
 
 

@@ -26,6 +26,8 @@ _TOP_LEVEL_STAND_INS: dict[str, Any] = {
     "config": {},
     "trigger": {"webhook": {"topics": ["*"]}},
 }
+_SCHEDULE_STAND_IN = {"schedule": {"every": "1h"}}
+"""A broken schedule trigger stays a schedule, so $.steps.trigger keeps its slot fields."""
 _FIELD_STAND_INS: dict[str, Any] = {
     "input": {},
     "map": {},
@@ -93,6 +95,11 @@ def _top_level(result: Salvage, path: Path) -> None:
     key = path[0]
     if key == "steps":
         result.data["steps"] = [{"id": result.stand_in_id(), "map": {}}]
+    elif key == "trigger":
+        written = result.data.get("trigger")
+        scheduled = written == "schedule" or (isinstance(written, dict) and "schedule" in written)
+        stand_in = _SCHEDULE_STAND_IN if scheduled else _TOP_LEVEL_STAND_INS["trigger"]
+        result.data["trigger"] = copy.deepcopy(stand_in)
     elif key in _TOP_LEVEL_STAND_INS:
         result.data[str(key)] = copy.deepcopy(_TOP_LEVEL_STAND_INS[str(key)])
     else:
