@@ -39,7 +39,7 @@ from intercom_connector.workflow.model import (
     ListLoop,
     LoopStep,
     MapStep,
-    children,
+    iteration_ids,
     kind_of,
 )
 from intercom_connector.workflow.references import ReferenceProblem, resolve
@@ -69,18 +69,6 @@ def describe(error: BaseException) -> str:
     name = type(error).__name__
     text = str(error)
     return f"{name}: {text}" if text and text != name else name
-
-
-def _body_ids(loop: LoopStep) -> list[str]:
-    """Ids whose outputs make up one iteration's result: the body, through conditions."""
-    ids: list[str] = []
-    pending = list(loop.steps)
-    while pending:
-        step = pending.pop(0)
-        ids.append(step.id)
-        if isinstance(step, ConditionStep):
-            pending.extend(children(step))
-    return ids
 
 
 class Interpreter:
@@ -256,7 +244,7 @@ class Interpreter:
             self.executor.failed(ref, str(failure))
             raise
         self.executor.finished(ref, {"break": stopped.loop_id} if stopped else None)
-        output = {step_id: inner[step_id] for step_id in _body_ids(loop) if step_id in inner}
+        output = {step_id: inner[step_id] for step_id in iteration_ids(loop) if step_id in inner}
         return output, stopped
 
     async def _forever_iterations(
