@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from intercom_connector.catalog.composite import COMPOSITES
+from intercom_connector.catalog.deadline import DEFAULT_DEADLINE, Stage, operation_deadline
 from intercom_connector.catalog.listing import Order, listing_batches
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.reconcile import can_settle, settle
@@ -54,8 +55,10 @@ class AsyncIntercomClient:
         catalog: Catalog | None = None,
         download_dir: str | Path = ".",
         on_event: Callable[[dict[str, Any]], None] | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         self.catalog = catalog or load_catalog()
+        self.deadline = deadline
         self.validator = self.catalog.validator
         self.granted_scopes = frozenset(granted_scopes) if granted_scopes is not None else None
         self.download_dir = Path(download_dir)
@@ -102,17 +105,20 @@ class AsyncIntercomClient:
     async def call(self, name: str, data: dict[str, Any] | None = None) -> Any:
         """Run one operation and return its reply (one page for list operations)."""
         operation, prepared = self.prepare(name, data)
+        stage = Stage()
         try:
-            composite = COMPOSITES.get(operation.name)
-            if composite is not None:
-                return await composite(self, prepared)
-            request = build_request(operation, prepared)
-            try:
-                return (await self.api.send(request)).body
-            except IntercomError as error:
-                if not can_settle(operation.name, prepared, error):
-                    raise
-                return await settle(self, operation.name, prepared, request, error)
+            async with operation_deadline(operation, self.deadline, stage):
+                composite = COMPOSITES.get(operation.name)
+                if composite is not None:
+                    return await composite(self, prepared)
+                request = build_request(operation, prepared)
+                try:
+                    return (await self.api.send(request)).body
+                except IntercomError as error:
+                    if not can_settle(operation.name, prepared, error):
+                        raise
+                    stage.settling = True
+                    return await settle(self, operation.name, prepared, request, error)
         except IntercomError as error:
             error.operation = error.operation or operation.name
             raise
@@ -153,13 +159,17 @@ class AsyncIntercomClient:
                     updated_since=updated_since,
                 )
                 async with aclosing(batches) as pages:
-                    async for batch in pages:
+                    while True:  # the deadline bounds each page, not the whole listing
+                        async with operation_deadline(operation, self.deadline, Stage()):
+                            batch = await anext(pages, None)
+                        if batch is None:
+                            return
                         yield batch
-                return
             if operation.list_key is None:
                 raise PaginationError(f"{operation.name} does not return a list of records")
             request = build_request(operation, prepared)
-            body = (await self.api.send(request)).body or {}
+            async with operation_deadline(operation, self.deadline, Stage()):
+                body = (await self.api.send(request)).body or {}
             records = body.get(operation.list_key)
             if records is None:  # the spec's schema and Intercom's replies disagree on some keys
                 records = body.get("data")
