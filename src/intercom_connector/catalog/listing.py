@@ -163,7 +163,8 @@ async def _batches(
     scheme = SEARCH_SCHEMES.get(operation.name)
     if parallel > 1 and order == "any" and scheme is not None:
         try:
-            per_page = spec.per_page_max or 150
+            asked = (data.get("pagination") or {}).get("per_page")
+            per_page = asked or spec.per_page_max or 150
             listing = PartitionedListing(
                 client.api, request, spec, scheme, parallel=parallel, per_page=per_page
             )
