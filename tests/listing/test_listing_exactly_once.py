@@ -72,7 +72,9 @@ async def _list_under_writes(seed: int, contacts: int, parallel: int, per_page: 
     per_page=st.sampled_from([5, 10, 25, 150]),
     writes=st.integers(0, 40),
 )
-def test_every_record_comes_once_while_others_are_written(seed, contacts, parallel, per_page, writes):
+def test_every_record_comes_once_while_others_are_written(
+    seed, contacts, parallel, per_page, writes
+):
     before, listed, created, deleted = asyncio.run(
         _list_under_writes(seed, contacts, parallel, per_page, writes)
     )
