@@ -34,7 +34,7 @@ async def test_a_listing_past_its_record_cap_is_refused_naming_the_cap_and_the_w
             client.api, build_request(operation, prepared), spec, parallel=4, record_cap=50
         )
         first = await anext(pages)
-        with pytest.raises(PaginationError, match="past the 50 records.*scroll"):
+        with pytest.raises(PaginationError, match=r"past the 50 records.*scroll"):
             await anext(pages)
 
     assert len(first) == 10

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -40,7 +42,7 @@ def _matches(query: dict, created_at: int, exact: bool) -> bool:
 )
 def test_consecutive_windows_hold_every_instant_exactly_once(cuts, created_at, exact):
     bounds = [None, *sorted(cuts), None]
-    windows = [Partition(low, high) for low, high in zip(bounds, bounds[1:], strict=False)]
+    windows = [Partition(low, high) for low, high in itertools.pairwise(bounds)]
 
     holding = [
         w for w in windows if _matches(compose_query(None, w.filters(SCHEME)), created_at, exact)

@@ -65,7 +65,7 @@ async def concurrent_pages(
     per_page = paginator.page_fields(first_request).get("per_page")
     if record_cap is not None and isinstance(per_page, int) and total * per_page > record_cap:
         raise PaginationError(
-            f"{total} pages of {per_page} pass the {record_cap:,} records Intercom serves by "
+            f"{total} pages of {per_page} go past the {record_cap:,} records Intercom serves by "
             "page; use the scroll operation instead"
         )
     numbers = iter(range(start + 1, total + 1))
