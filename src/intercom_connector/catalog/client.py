@@ -196,9 +196,11 @@ class AsyncIntercomClient:
                 for record in batch:
                     yield record
 
-    async def collect(self, name: str, data: dict[str, Any] | None = None) -> list[dict]:
-        """Every record of a list operation, as one list."""
-        return [record async for record in self.iterate(name, data)]
+    async def collect(
+        self, name: str, data: dict[str, Any] | None = None, **listing: Any
+    ) -> list[dict]:
+        """Every record of a list operation, as one list (options as for ``batches``)."""
+        return [record async for record in self.iterate(name, data, **listing)]
 
     async def raw(
         self,
