@@ -14,6 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from listing_kit import client_on, contacts_sandbox, seeded_ids
 
+from intercom_connector.catalog.listing import MATCH_ALL, SEARCH_SCHEMES
+from intercom_connector.catalog.requests import build_request
+from intercom_connector.http import PaginationSpec
+from intercom_connector.http.partitioned import PartitionedListing
 from intercom_connector.sandbox import Sandbox
 
 
@@ -89,11 +93,34 @@ async def test_a_workspace_with_busy_days_is_cut_into_many_partitions_and_listed
     sandbox = contacts_sandbox(3, 6_000)
     events: list[dict] = []
     async with client_on(sandbox, on_event=events.append) as client:
-        listed = [r["id"] async for r in client.iterate("list_contacts", parallel=16)]
+        listed = [r["id"] async for r in client.iterate("list_contacts", parallel=8)]
 
     assert sorted(listed) == sorted(seeded_ids(sandbox))
     plan = next(e for e in events if e["event"] == "partitions")
-    assert plan["total"] >= 16
+    assert plan["total"] >= 8
     finished = [e for e in events if e["event"] == "partition"]
     assert len(finished) == plan["total"]
     assert sum(e["records"] for e in finished) == len(listed)
+
+
+async def test_a_day_too_big_for_one_partition_is_cut_by_id_ending_without_losing_any():
+    sandbox = contacts_sandbox(3, 6_000)
+    async with client_on(sandbox) as client:
+        operation, prepared = client.prepare(
+            "search_contacts", {"query": MATCH_ALL, "pagination": {"per_page": 10}}
+        )
+        listing = PartitionedListing(
+            client.api,
+            build_request(operation, prepared),
+            PaginationSpec.from_dict(operation.pagination or {}),
+            SEARCH_SCHEMES["search_contacts"],
+            parallel=32,
+            per_page=10,
+        )
+        plan = await listing.plan()
+        listed = [r["id"] async for batch in listing.batches() for r in batch]
+
+    cut = [p for p in plan if p.endings]
+    assert cut, "no busy day was cut"
+    assert len({p.low for p in cut}) < len(cut)  # one day, several partitions
+    assert sorted(listed) == sorted(seeded_ids(sandbox))

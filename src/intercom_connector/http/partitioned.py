@@ -12,10 +12,11 @@ same calendar day in every time zone, DST included). Consecutive windows share t
 the first has no lower and the last no upper bound, so every record falls in exactly one.
 
 Planning spends a few requests of one record each (their `total_count` is what matters):
-windows are halved until each holds about ``total / (2 * parallel)`` records, then adjacent
-small ones are merged. A day that is still too big is cut by the last character of the
-record id (``id $ c``), if the counts of those classes add up to the day's count; if they do
-not (ids of another shape, a search that refuses it), the day stays one partition.
+windows are cut, up to 32 pieces a round, until each holds about ``total / parallel``
+records (at least four pages), then adjacent small ones are merged. A day that
+is still too big is cut by the last character of the record id (``id $ c``, groups of
+endings), if the groups' counts add up to the day's count; if they do not (ids of another
+shape, a search that refuses it), the day stays one partition.
 
 Exactly once: the window field is immutable and each partition is paged in `created_at`
 order, so a record that existed throughout the listing is met once. A record can only be
@@ -32,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import itertools
 import math
 import time
 from collections import deque
@@ -61,6 +63,10 @@ NOON = DAY // 2
 CLOCK_SKEW = 300.0
 MAX_FILTERS_PER_GROUP = 15
 MAX_SPLIT_ROUNDS = 24
+# Smaller partitions cost more probes than their concurrency saves.
+MIN_PAGES = 4
+# A window is cut into at most this many pieces a round: few rounds of round trips.
+MAX_PIECES = 32
 
 
 class PartitionFailed(IntercomError):
@@ -251,7 +257,7 @@ class PartitionedListing:
         first = await self._probe([])
         total = int(first["total_count"])
         whole = Partition(None, None, expected=total)
-        target = max(self.per_page, math.ceil(total / (2 * self.parallel)))
+        target = max(MIN_PAGES * self.per_page, math.ceil(total / self.parallel))
         if total <= target or self.parallel == 1:
             return [whole]
         last = await self._probe([], order="descending")
@@ -264,7 +270,7 @@ class PartitionedListing:
         for _ in range(MAX_SPLIT_ROUNDS):
             if not pending:
                 break
-            halves = await asyncio.gather(*(self._halve(*entry) for entry in pending))
+            halves = await asyncio.gather(*(self._cut(*entry, target) for entry in pending))
             pending = []
             for pair in halves:
                 for part, low, high in pair:
@@ -283,16 +289,23 @@ class PartitionedListing:
             result.extend(by_window.get(part, [part]))
         return result
 
-    async def _halve(
-        self, part: Partition, low: int, high: int
+    async def _cut(
+        self, part: Partition, low: int, high: int, target: int
     ) -> list[tuple[Partition, int, int]]:
-        middle = (low + high) // 2
-        left = Partition(part.low, middle)
-        left_count = await self._count(left)
-        right = Partition(middle, part.high, expected=max(part.expected - left_count, 0))
+        """Cut a window holding records on days ``[low, high)`` into up to MAX_PIECES
+        windows of whole days, counting all but the last (the rest is the remainder)."""
+        pieces = max(2, min(MAX_PIECES, math.ceil(part.expected / target), high - low))
+        cuts = sorted({low + (high - low) * n // pieces for n in range(1, pieces)})
+        bounds = [part.low, *cuts, part.high]
+        spans = [low, *cuts, high]
+        windows = [Partition(a, b) for a, b in itertools.pairwise(bounds)]
+        counts = await asyncio.gather(*(self._count(w) for w in windows[:-1]))
+        rest = max(part.expected - sum(counts), 0)
         return [
-            (dataclasses.replace(left, expected=left_count), low, middle),
-            (right, middle, high),
+            (dataclasses.replace(window, expected=count), start, stop)
+            for window, count, (start, stop) in zip(
+                windows, [*counts, rest], itertools.pairwise(spans), strict=True
+            )
         ]
 
     @staticmethod
@@ -309,30 +322,24 @@ class PartitionedListing:
         return merged
 
     async def _split_day(self, part: Partition, target: int) -> list[Partition]:
-        """Cut a busy day by id ending; keep it whole unless the classes cover it exactly."""
+        """Cut a busy day into groups of id endings; keep it whole unless the groups'
+        counts add up to the day's own (endings of another shape, a refused filter)."""
         alphabet = self.scheme.split_alphabet
-        if not self.scheme.split_field or not alphabet:
+        if not self.scheme.split_field or len(alphabet) < 2:
             return [part]
-        classes = [dataclasses.replace(part, endings=(c,)) for c in alphabet]
+        groups = min(len(alphabet), math.ceil(part.expected / target))
+        size = math.ceil(len(alphabet) / groups)
+        endings = [tuple(alphabet[i : i + size]) for i in range(0, len(alphabet), size)]
+        classes = [dataclasses.replace(part, endings=e) for e in endings]
         try:
-            counts = await asyncio.gather(self._count(part), *(self._count(c) for c in classes))
+            whole, *each = await asyncio.gather(
+                self._count(part), *(self._count(c) for c in classes)
+            )
         except IntercomError:
             return [part]  # the search refuses the cut: page the day as one partition
-        whole, *each = counts
-        if sum(each) != whole:
-            return [part]
-        groups: list[tuple[list[str], int]] = []
-        for ending, count in zip(alphabet, each, strict=True):
-            last = groups[-1] if groups else None
-            fits = last is not None and last[1] + count <= target
-            if last is not None and fits and len(last[0]) < MAX_FILTERS_PER_GROUP:
-                last[0].append(ending)
-                groups[-1] = (last[0], last[1] + count)
-            else:
-                groups.append(([ending], count))
-        if len(groups) < 2:
+        if sum(each) != whole or len(classes) < 2:
             return [dataclasses.replace(part, expected=whole)]
-        return [dataclasses.replace(part, endings=tuple(e), expected=n) for e, n in groups]
+        return [dataclasses.replace(c, expected=n) for c, n in zip(classes, each, strict=True)]
 
     # -- paging ----------------------------------------------------------------------------
 

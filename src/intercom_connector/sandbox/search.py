@@ -11,9 +11,10 @@ share this module and ``run_search``, which pages the results through the reques
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -216,16 +217,6 @@ def _ordering(operator: str, wanted: Any) -> Callable[[Any], bool]:
     return compare
 
 
-def sort_items(items: Sequence[Any], field: Field[Any] | None, descending: bool) -> list[Any]:
-    """Sort by the field (ties by seq) with missing values last in either direction; the
-    order ``order_key`` describes, so keyset cursors can find their place."""
-    get = field.get if field is not None else None
-    return sorted(
-        items,
-        key=lambda i: order_key(get(i) if get else None, i.seq, get is not None, descending),
-    )
-
-
 def fingerprint(*parts: Any) -> str:
     """Short stable digest tying a search cursor to the query it was issued for."""
     raw = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
@@ -269,20 +260,31 @@ def run_search(
     version = (kind, _version(state, kind))
     cache = state.search_cache
     key = ("results", digest, *version)
+    get = sort_field.get if sort_field is not None else None
+
+    def place(item: Any) -> tuple[Any, ...]:
+        return order_key(get(item) if get else None, item.seq, get is not None, descending)
+
+    cursor = pagination.get("starting_after")
     results = cache.get(key)
     if results is None:
         created = resolve("created_at")
-        candidates = (
-            items()
+        candidates, answered = (
+            (items(), False)
             if created is None
             else narrow(
                 cache, version, query, "created_at", created.get, items, created.kind != "date"
             )
         )
-        results = sort_items([i for i in candidates if predicate(i)], sort_field, descending)
+        matched = list(candidates) if answered else [i for i in candidates if predicate(i)]
+        if not cursor and per_page == 1:  # a count: no need to sort or keep the results
+            first = heapq.nsmallest(per_page, matched, key=place)
+            more = len(matched) > per_page
+            next_cursor = _cursor_after(first[-1], sort_field, digest) if more else None
+            return first, cursor_pages(1, per_page, len(matched), next_cursor), len(matched)
+        results = sorted(matched, key=place)
         cache.put(key, results)
     offset = 0
-    cursor = pagination.get("starting_after")
     if cursor:
         parts = decode_cursor(cursor, "pagination.starting_after")
         if len(parts) != 3 or parts[2] != digest or not isinstance(parts[1], int):
@@ -290,22 +292,19 @@ def run_search(
                 "pagination.starting_after does not belong to this query",
                 "pagination.starting_after",
             )
-        get = sort_field.get if sort_field is not None else None
         position = order_key(parts[0], parts[1], get is not None, descending)
-        offset = bisect_right(
-            results,
-            position,
-            key=lambda i: order_key(get(i) if get else None, i.seq, get is not None, descending),
-        )
+        offset = bisect_right(results, position, key=place)
     page = results[offset : offset + per_page]
     more = offset + per_page < len(results)
-    next_cursor = None
-    if more and page:
-        last = page[-1]
-        value = sort_field.get(last) if sort_field is not None else None
-        next_cursor = encode_cursor([value, last.seq, digest])
+    next_cursor = _cursor_after(page[-1], sort_field, digest) if more and page else None
     pages = cursor_pages(offset // per_page + 1, per_page, len(results), next_cursor)
     return page, pages, len(results)
+
+
+def _cursor_after(last: Any, sort_field: Field[Any] | None, digest: str) -> str:
+    """A keyset cursor: the last record's sort value and seq, and the query's digest."""
+    value = sort_field.get(last) if sort_field is not None else None
+    return encode_cursor([value, last.seq, digest])
 
 
 def _version(state: SandboxState, kind: str) -> int:

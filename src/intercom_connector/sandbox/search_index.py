@@ -4,9 +4,10 @@ Intercom's search is an index, not a scan: a client that splits a listing into m
 ``created_at`` windows and pages them at once costs it little. A sandbox that scanned every
 record for every new query would turn such a listing into minutes of CPU, so:
 
-- ``narrow`` reads the day bounds a query puts on a date field at its top level (``AND`` of
-  ``<``, ``>``, ``=`` filters, or an ``OR`` of ``>`` and ``=`` on the same value) and returns
-  only the records in that range, from a sorted index built once per data version. The full
+- ``narrow`` reads the day bounds a query's conjuncts put on a date field (``<``, ``>``,
+  ``=`` filters, or an ``OR`` of ``>`` and ``=`` on the same value, in nested ``AND``
+  groups) and returns only the records in that range, from a sorted index built once per
+  data version. The full
   predicate still runs on them, so the index only ever narrows to a superset;
 - ``ResultCache`` keeps the sorted results of recent queries (least recently used out), so
   paging one query costs one scan, and 32 concurrent partitions do not evict each other;
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 DAY = 86_400
-CACHE_ENTRIES = 128
+CACHE_ENTRIES = 1024
 
 
 class _Descending:
@@ -91,19 +92,29 @@ def _day_bounds(node: Any, name: str, exact: bool) -> tuple[float, float] | None
     return None
 
 
-def date_range(query: Any, name: str, exact: bool = False) -> tuple[float, float] | None:
-    """The inclusive day range a query's top level confines ``name`` to, or None."""
-    nodes = query.get("value") if isinstance(query, dict) and "field" not in query else None
-    if not (isinstance(query, dict) and query.get("operator") == "AND" and isinstance(nodes, list)):
-        nodes = [query]
+def _conjuncts(query: Any) -> list[Any]:
+    """The nodes that must all hold: the query, or the members of (nested) AND groups."""
+    if isinstance(query, dict) and query.get("operator") == "AND" and "field" not in query:
+        members = query.get("value")
+        if isinstance(members, list):
+            return [node for member in members for node in _conjuncts(member)]
+    return [query]
+
+
+def date_range(query: Any, name: str, exact: bool = False) -> tuple[float, float, bool] | None:
+    """The inclusive day range a query's conjuncts confine ``name`` to, or None; and whether
+    those bounds are the whole query (every conjunct a day bound, read by calendar day)."""
     low, high = float("-inf"), float("inf")
-    found = False
-    for node in nodes:
+    found = 0
+    conjuncts = _conjuncts(query)
+    for node in conjuncts:
         bounds = _day_bounds(node, name, exact)
         if bounds is not None:
-            found = True
+            found += 1
             low, high = max(low, bounds[0]), min(high, bounds[1])
-    return (low, high) if found else None
+    if not found:
+        return None
+    return low, high, found == len(conjuncts) and not exact
 
 
 class ResultCache:
@@ -112,6 +123,9 @@ class ResultCache:
     def __init__(self, entries: int = CACHE_ENTRIES) -> None:
         self._entries = entries
         self._data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        # Date indexes live apart from results (one per resource and field, of its latest
+        # data version), so a burst of distinct queries never evicts the index they need.
+        self.indexes: dict[tuple[Any, str], tuple[tuple[Any, ...], Any]] = {}
 
     def get(self, key: tuple[Any, ...]) -> Any:
         value = self._data.get(key)
@@ -127,6 +141,7 @@ class ResultCache:
 
     def clear(self) -> None:
         self._data.clear()
+        self.indexes.clear()
 
     def __len__(self) -> int:
         return len(self._data)
@@ -140,22 +155,24 @@ def narrow(
     get: Callable[[Any], Any],
     items: Callable[[], Iterable[Any]],
     exact: bool,
-) -> Iterable[Any]:
-    """The records whose ``field`` lies in the query's day range (all when it sets none)."""
+) -> tuple[Iterable[Any], bool]:
+    """The records whose ``field`` lies in the query's day range (all when it sets none),
+    and whether they are exactly the query's matches (then no predicate needs to run)."""
     bounds = date_range(query, field, exact)
     if bounds is None:
-        return items()
-    index_key = ("date-index", field, *version_key)
-    index = cache.get(index_key)
+        return items(), False
+    slot = (version_key[0], field)
+    held = cache.indexes.get(slot)
+    index = held[1] if held is not None and held[0] == version_key else None
     if index is None:
         pairs = sorted(
             ((int(v) // DAY, i) for i in items() if (v := get(i)) is not None),
             key=lambda pair: pair[0],
         )
         index = ([day for day, _ in pairs], [item for _, item in pairs])
-        cache.put(index_key, index)
+        cache.indexes[slot] = (version_key, index)
     days, records = index
-    low, high = bounds
+    low, high, whole_query = bounds
     start = 0 if low == float("-inf") else bisect_left(days, low)
     stop = len(days) if high == float("inf") else bisect_right(days, high)
-    return records[start:stop]
+    return records[start:stop], whole_query
