@@ -17,12 +17,9 @@ import typer
 
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.cli.connection import Connection, open_client
-from intercom_connector.cli.errors import EXIT_USAGE, register, reported, stderr, write_stdout
+from intercom_connector.cli.errors import reported, stderr, write_stdout
 from intercom_connector.workflow.triggers.local_events import TriggerRunRefused
-from intercom_connector.workflow.triggers.samples import UnknownTopic, sample_notification
-
-register(TriggerRunRefused, EXIT_USAGE, "usage")
-register(UnknownTopic, EXIT_USAGE, "usage")
+from intercom_connector.workflow.triggers.samples import sample_notification
 
 webhook_app = typer.Typer(
     help="Try webhook workflows locally: sample notifications.", no_args_is_help=True

@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 
 from intercom_connector.catalog.registry import Catalog
 from intercom_connector.workflow.checks import Plan, check_workflow
+from intercom_connector.workflow.file_limits import LimitExceeded, check_structure, read_bounded
 from intercom_connector.workflow.model import (
     LOOP_KINDS,
     STEP_KINDS,
@@ -114,10 +115,12 @@ def load_workflow(path: str | FilePath, catalog: Catalog | None = None) -> Loade
     """Read and check a workflow file; raise WorkflowInvalid listing every problem."""
     file = str(path)
     try:
-        text = FilePath(path).read_text(encoding="utf-8")
+        text = read_bounded(FilePath(path))
     except OSError as error:
         problem = Problem(f"cannot read the file: {error.strerror}", file=file)
         raise WorkflowInvalid([problem], file) from None
+    except LimitExceeded as error:
+        raise WorkflowInvalid([Problem(error.message, file=file, line=error.line)], file) from None
     as_json = file.endswith(".json")
     return parse_workflow(text, file, as_json=as_json, catalog=catalog)
 
@@ -126,6 +129,10 @@ def parse_workflow(
     text: str, file: str | None = None, *, as_json: bool = False, catalog: Catalog | None = None
 ) -> LoadedWorkflow:
     """Check a workflow given as YAML (or JSON) text."""
+    try:
+        check_structure(text, _Loader)
+    except LimitExceeded as error:
+        raise WorkflowInvalid([Problem(error.message, file=file, line=error.line)], file) from None
     try:
         data = json.loads(text) if as_json else yaml.load(text, Loader=_Loader)
         _ensure_acyclic(data)
@@ -139,6 +146,13 @@ def parse_workflow(
     except json.JSONDecodeError as error:
         problem = Problem(f"not valid JSON: {error.msg}", file=file, line=error.lineno)
         raise WorkflowInvalid([problem], file) from None
+    except yaml.reader.ReaderError as error:
+        at = text[: error.position].count("\n") + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        reason = f"character U+{code:04X} is not allowed in YAML text"
+        raise WorkflowInvalid(
+            [Problem(f"not valid YAML: {reason}", file=file, line=at)], file
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
