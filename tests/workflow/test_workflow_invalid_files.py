@@ -270,6 +270,13 @@ BAD_FILES: list[tuple[str, str, str]] = [
         "bad.yaml:3: step 'wait', field 'delay': must be between 0 and 604800 seconds",
     ),
     (
+        "max-iterations-past-the-bound",
+        HEAD + "  - id: l\n    loop: {forever: true, max_iterations: 100001}\n    steps:\n"
+        "      - {id: stop, break: l}\n",
+        "bad.yaml:4: step 'l', field 'loop.max_iterations': Input should be less than or equal "
+        "to 100000",
+    ),
+    (
         "unknown-field-in-a-nested-step",
         HEAD + "  - id: l\n    loop: {list: [1]}\n    steps:\n"
         "      - id: inner\n        call: list_contacts\n        inputs: {}\n",
