@@ -18,10 +18,8 @@ of N partitions (the pages of one N-th of the records, one round trip each). Tar
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -60,17 +58,8 @@ print(json.dumps({{"records": len(ids), "wall": wall, "rss_mb": usage.ru_maxrss 
 
 
 def run(base: str, parallel: int) -> dict[str, float]:
-    completed = subprocess.run(
-        [sys.executable, "-c", CONTENDER, base, str(parallel)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"contender failed:\n{completed.stderr[-2000:]}")
-    result: dict[str, float] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return result
+    # the contender's second argument is its parallelism (the helper calls it per_page)
+    return run_contender(CONTENDER, base, parallel)
 
 
 def measure(contacts: int, latency: float, parallels: list[int]) -> None:
