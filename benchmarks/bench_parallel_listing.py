@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_list_contacts import TOKEN, run_contender, start_sandbox  # noqa: E402
+from bench_list_contacts import TOKEN, run_contender, start_sandbox
 
 PER_PAGE = 150
 REQUESTS_PER_MINUTE = 10_000
