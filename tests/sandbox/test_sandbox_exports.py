@@ -11,7 +11,8 @@ from sandbox_helpers import error_code
 from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import ManualClock
 
-RANGE = {"created_at_after": 1_704_000_000, "created_at_before": 1_736_000_000}
+# Seeded contacts were created over the 540 days before 2025-01-01 (sandbox/timeline.py).
+RANGE = {"created_at_after": 1_680_000_000, "created_at_before": 1_736_000_000}
 OCTETS = {"Accept": "application/octet-stream"}
 
 

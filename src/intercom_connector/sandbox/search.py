@@ -262,8 +262,10 @@ def run_search(
     key = ("results", digest, *version)
     get = sort_field.get if sort_field is not None else None
 
+    seq_of = _sequence(items)
+
     def place(item: Any) -> tuple[Any, ...]:
-        return order_key(get(item) if get else None, item.seq, get is not None, descending)
+        return order_key(get(item) if get else None, seq_of(item), get is not None, descending)
 
     cursor = pagination.get("starting_after")
     results = cache.get(key)
@@ -280,7 +282,7 @@ def run_search(
         if not cursor and per_page == 1:  # a count: no need to sort or keep the results
             first = heapq.nsmallest(per_page, matched, key=place)
             more = len(matched) > per_page
-            next_cursor = _cursor_after(first[-1], sort_field, digest) if more else None
+            next_cursor = _cursor_after(first[-1], sort_field, digest, seq_of) if more else None
             return first, cursor_pages(1, per_page, len(matched), next_cursor), len(matched)
         results = sorted(matched, key=place)
         cache.put(key, results)
@@ -296,15 +298,27 @@ def run_search(
         offset = bisect_right(results, position, key=place)
     page = results[offset : offset + per_page]
     more = offset + per_page < len(results)
-    next_cursor = _cursor_after(page[-1], sort_field, digest) if more and page else None
+    next_cursor = _cursor_after(page[-1], sort_field, digest, seq_of) if more and page else None
     pages = cursor_pages(offset // per_page + 1, per_page, len(results), next_cursor)
     return page, pages, len(results)
 
 
-def _cursor_after(last: Any, sort_field: Field[Any] | None, digest: str) -> str:
+def _sequence(items: Callable[[], Iterable[Any]]) -> Callable[[Any], int]:
+    """Each record's place in creation order: its ``seq``, or (for the generic collections'
+    plain dicts) its position in the store, which keeps insertion order."""
+    probe = next(iter(items()), None)
+    if probe is None or hasattr(probe, "seq"):
+        return lambda item: int(item.seq)
+    positions = {id(item): n for n, item in enumerate(items())}
+    return lambda item: positions.get(id(item), len(positions))
+
+
+def _cursor_after(
+    last: Any, sort_field: Field[Any] | None, digest: str, seq_of: Callable[[Any], int]
+) -> str:
     """A keyset cursor: the last record's sort value and seq, and the query's digest."""
     value = sort_field.get(last) if sort_field is not None else None
-    return encode_cursor([value, last.seq, digest])
+    return encode_cursor([value, seq_of(last), digest])
 
 
 def _version(state: SandboxState, kind: str) -> int:
