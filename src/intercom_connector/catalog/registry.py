@@ -7,7 +7,6 @@ An unknown name raises ``UnknownOperation`` carrying the closest suggestions.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -91,6 +90,8 @@ class Catalog:
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
         folded = _fold(name)
+        import difflib  # only for an unknown name's suggestions
+
         matches = difflib.get_close_matches(folded, list(self._index), n=limit * 3, cutoff=0.5)
         names: list[str] = []
         for match in matches:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable
 from enum import StrEnum
 from typing import Annotated, Any, TextIO
@@ -128,6 +127,8 @@ class RecordWriter:
                 self._write_csv(row)
             else:
                 if self._spool is None:
+                    import tempfile
+
                     self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed in close())
                 self._columns.update(dict.fromkeys(row))
                 self._spool.write(dumps(row, pretty=False) + "\n")
