@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +55,11 @@ class Catalog:
         self._by_name = {op.name: op for op in self.operations}
         self._validator: InputValidator | None = None
         self._routes: list[tuple[str, re.Pattern[str], Operation]] | None = None
-        self._index: dict[str, Operation] = {}
+
+    @cached_property
+    def _index(self) -> dict[str, Operation]:
+        """Every name an operation answers to, folded; built on the first lookup by name."""
+        index: dict[str, Operation] = {}
         for op in self.operations:
             keys = [op.name, op.title, *op.aliases]
             if op.operation_id:
@@ -63,11 +67,12 @@ class Catalog:
             if op.kind == "spec":
                 keys.append(f"{op.method} {op.path}")
             for key in keys:
-                self._index.setdefault(_fold(key), op)
+                index.setdefault(_fold(key), op)
         # Summaries last: a curated name or alias always wins over the spec's wording.
         for op in self.operations:
             if op.kind == "spec" and op.summary:
-                self._index.setdefault(_fold(op.summary), op)
+                index.setdefault(_fold(op.summary), op)
+        return index
 
     def __iter__(self) -> Iterator[Operation]:
         return iter(self.operations)

@@ -58,18 +58,22 @@ def loads(data: bytes | str) -> Any:
         return _standard_loads(data)
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON text (non-ASCII kept as is) of plain data; other objects as ``str()``."""
+def dumps(value: Any, indent: bool = False) -> str:
+    """JSON text of plain data, compact or indented by two spaces, non-ASCII kept as is;
+    other objects as their ``str()``."""
     if _orjson is not None:
+        option = _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS
+        if indent:
+            option |= _orjson.OPT_INDENT_2
         try:
-            encoded: bytes = _orjson.dumps(
-                value, option=_orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS
-            )
+            encoded: bytes = _orjson.dumps(value, option=option)
         except TypeError:
             pass
         else:
             if not _ORJSON_ONLY_FLOAT.search(encoded):
                 return encoded.decode()
+    if indent:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
