@@ -33,8 +33,22 @@ except ImportError:  # pragma: no cover
 
 JSONDecodeError: tuple[type[Exception], ...] = (ValueError, UnicodeDecodeError)
 
-_LONG_DIGITS = re.compile(rb"\d{19}")
-_ORJSON_ONLY_FLOAT = re.compile(rb"0\.0000|\de-\d(?!\d)")
+# The checks run on every page and record, so they are byte searches, not regex scans:
+# digits mapped to "0" (all else to a space) find a run of 19 in one pass.
+_DIGITS_AS_ZERO = bytes(48 if 48 <= code <= 57 else 32 for code in range(256))
+_NINETEEN_DIGITS = b"0" * 19
+_SINGLE_DIGIT_EXPONENT = re.compile(rb"\de-\d(?!\d)")
+
+
+def _has_long_digit_run(raw: bytes) -> bool:
+    return _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZERO)
+
+
+def _orjson_only_float(encoded: bytes) -> bool:
+    """Whether orjson wrote a float as json would not (``0.00001``, ``2.5e-8``)."""
+    if b"0.0000" in encoded:
+        return True
+    return b"e-" in encoded and _SINGLE_DIGIT_EXPONENT.search(encoded) is not None
 
 
 class NonFinite(float):
@@ -50,7 +64,7 @@ def loads(data: bytes | str) -> Any:
     if _orjson is None:
         return _standard_loads(data)
     raw = data.encode() if isinstance(data, str) else data
-    if _LONG_DIGITS.search(raw):
+    if _has_long_digit_run(raw):
         return _standard_loads(data)
     try:
         return _orjson.loads(raw)
@@ -70,7 +84,7 @@ def dumps(value: Any, indent: bool = False) -> str:
         except TypeError:
             pass
         else:
-            if not _ORJSON_ONLY_FLOAT.search(encoded):
+            if not _orjson_only_float(encoded):
                 return encoded.decode()
     if indent:
         return json.dumps(value, indent=2, ensure_ascii=False, default=str)
