@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from functools import cache, cached_property
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from intercom_connector.catalog.model import Operation
@@ -43,18 +43,26 @@ def _fold(text: str) -> str:
 class Catalog:
     """All operations, indexed for lookup."""
 
-    def __init__(self, document: dict[str, Any], schemas: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], schemas: dict[str, Any] | None = None) -> None:
+        """``schemas`` (the shared ``$defs``) default to the packaged ones, read when needed."""
         self.spec_version: str = document["spec_version"]
         self.spec_sha256: str = document["spec_sha256"]
         self.servers: list[str] = list(document.get("servers", []))
         self.scopes: dict[str, str] = dict(document.get("scopes", {}))
-        self.definitions: dict[str, Any] = schemas.get("$defs", {})
+        self._schemas = schemas
         self.operations: list[Operation] = [
             Operation.from_dict(entry) for entry in document["operations"]
         ]
         self._by_name = {op.name: op for op in self.operations}
         self._validator: InputValidator | None = None
         self._routes: list[tuple[str, re.Pattern[str], Operation]] | None = None
+
+    @cached_property
+    def definitions(self) -> dict[str, Any]:
+        """The schemas operations refer to; only validation and samples need them."""
+        schemas = self._schemas if self._schemas is not None else _load_json("schemas.json")
+        definitions: dict[str, Any] = schemas.get("$defs", {})
+        return definitions
 
     @cached_property
     def _index(self) -> dict[str, Operation]:
@@ -160,7 +168,9 @@ class Catalog:
 
 
 def _load_json(name: str) -> dict[str, Any]:
-    data = resources.files("intercom_connector.catalog").joinpath("data", name).read_bytes()
+    # Beside this module, as setuptools installs package data (importlib.resources would
+    # cost more to import than the catalog takes to read).
+    data = (Path(__file__).parent / "data" / name).read_bytes()
     loaded: dict[str, Any] = json.loads(data)
     return loaded
 
@@ -168,4 +178,4 @@ def _load_json(name: str) -> dict[str, Any]:
 @cache
 def load_catalog() -> Catalog:
     """The catalog shipped with the package (parsed once per process)."""
-    return Catalog(_load_json("catalog.json"), _load_json("schemas.json"))
+    return Catalog(_load_json("catalog.json"))
