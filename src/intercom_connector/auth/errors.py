@@ -10,8 +10,10 @@
     ├── KeyProblem                   the encryption key cannot open the stored secrets
     │   ├── InvalidKey               the configured key is not a Fernet key
     │   ├── KeyMissing               secrets exist but the key file is gone
+    │   ├── KeyFileExposed           the key file is readable by other users (refused)
     │   └── WrongKey                 a different key encrypted the secrets
     ├── TamperedSecret               a secret decrypts but belongs to another authentication
+    ├── StoreUnusable                the database is corrupt, locked, a directory (store_problems)
     └── OAuthError                   the authorization-code flow did not yield a token
         ├── AuthorizationDenied      the user clicked deny (or Intercom said error=...)
         ├── StateMismatch            the redirect's `state` is not ours: possible CSRF
@@ -75,6 +77,10 @@ class InvalidKey(KeyProblem):
 
 class KeyMissing(KeyProblem):
     """Secrets were stored, but the key file that encrypted them is gone."""
+
+
+class KeyFileExposed(KeyProblem):
+    """The key file's mode lets other users read it; like ssh, the connector refuses it."""
 
 
 class WrongKey(KeyProblem):

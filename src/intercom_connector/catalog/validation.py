@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from intercom_connector.catalog.model import Operation, type_label
+from intercom_connector.json_input import MAX_NESTING, exceeds_nesting
 
 if TYPE_CHECKING:  # jsonschema is slow to import: loaded when an input needs checking
     from jsonschema import Draft202012Validator
@@ -75,6 +76,14 @@ def _constrains_the_whole(schema: dict[str, Any]) -> bool:
     return bool(set(schema) - {"type", "properties", "required", "additionalProperties"})
 
 
+_NOT_BLANK = "path parameter must not be empty or a dot segment"
+
+
+def _is_blank(value: Any) -> bool:
+    """Blank, or a dot segment that URL normalisation would turn into the parent path."""
+    return isinstance(value, str) and value.strip() in ("", ".", "..")
+
+
 class InputValidator:
     """Validates inputs of one catalog's operations against their schemas."""
 
@@ -101,6 +110,11 @@ class InputValidator:
         """Return the input with path/query scalars coerced, or raise InvalidInput."""
         if data is None:
             data = {}
+        if exceeds_nesting(data):
+            # the schema validator recurses: a value nested thousands deep would crash it
+            raise InvalidInput(
+                operation.name, [Problem("", f"input nests deeper than {MAX_NESTING} levels")]
+            )
         if not isinstance(data, dict):
             raise InvalidInput(
                 operation.name,
@@ -127,9 +141,18 @@ class InputValidator:
                 continue
             if schema.get("x-in") in ("path", "query", "header"):
                 value = _coerce_scalar(value, schema)
+            if schema.get("x-in") == "path" and _is_blank(value):
+                # an empty id would drop a path segment: GET /contacts/ lists every contact
+                problems.append(
+                    Problem(
+                        name, f"path parameter must not be empty or a dot segment, got {value!r}"
+                    )
+                )
+                continue
             prepared[name] = value
+        refused = {problem.field for problem in problems}
         for name in operation.input_schema.get("required", ()):
-            if prepared.get(name) is None and name not in problems:
+            if prepared.get(name) is None and name not in refused:
                 expected = type_label(properties.get(name, {}))
                 problems.append(Problem(name, f"required field is missing (expected {expected})"))
         if problems:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from intercom_connector.catalog.deadline import DEFAULT_DEADLINE
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.cli.connection import Connection, open_client
@@ -25,6 +26,7 @@ from intercom_connector.cli.output import (
     stream_records,
     write_reply,
 )
+from intercom_connector.json_input import loads_bounded
 
 TokenOption = Annotated[
     str | None,
@@ -61,6 +63,15 @@ SandboxOption = Annotated[
     bool, typer.Option("--sandbox", help="Run against an in-process sandbox with demo data.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress or retry notes.")]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=0.001,
+        help="Seconds one operation may take, retries and settling a write included "
+        "(each page, with --all).",
+    ),
+]
 
 
 def _read_json(text: str, what: str) -> Any:
@@ -73,7 +84,7 @@ def _read_json(text: str, what: str) -> Any:
         except OSError as error:
             raise UsageProblem(f"{what}: cannot read {path}: {error.strerror}") from None
     try:
-        return json.loads(text)
+        return loads_bounded(text, what)
     except json.JSONDecodeError as error:
         raise UsageProblem(
             f"{what} is not valid JSON: {error.msg} at column {error.colno}"
@@ -143,9 +154,11 @@ def call(
     version: VersionOption = None,
     sandbox: SandboxOption = False,
     quiet: QuietOption = False,
+    timeout: TimeoutOption = DEFAULT_DEADLINE,
 ) -> None:
     """Run one operation. Records go to stdout; progress and errors to stderr."""
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
+    connection.deadline = timeout
     with reported(connection.redact):
         output = require_format(output, OutputFormat.json, *RECORD_FORMATS)
         op = load_catalog().get(name)
@@ -198,9 +211,11 @@ def raw(
     version: VersionOption = None,
     sandbox: SandboxOption = False,
     quiet: QuietOption = False,
+    timeout: TimeoutOption = DEFAULT_DEADLINE,
 ) -> None:
     """Raw HTTP request: any method and endpoint, with the connection's base URL and token."""
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
+    connection.deadline = timeout
     with reported(connection.redact):
         data: dict[str, Any] = {"method": method.upper(), "endpoint": endpoint}
         if query:

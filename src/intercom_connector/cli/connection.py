@@ -33,6 +33,8 @@ class Connection:
     scopes: frozenset[str] | None = None
     secrets: list[str] = field(default_factory=list)
     auth: str | None = None
+    deadline: float | None = None
+    """Seconds per operation (``--timeout``); None keeps the client's default."""
 
     def record(self) -> dict[str, Any]:
         """How runs connect, for the run log and `runs resume`; never the token."""
@@ -81,6 +83,8 @@ async def open_client(connection: Connection, **options: Any) -> AsyncIterator[A
     from intercom_connector.home import connector_home
 
     options.setdefault("download_dir", connector_home())
+    if connection.deadline is not None:
+        options.setdefault("deadline", connection.deadline)
     if connection.auth and connection.sandbox:
         raise UsageProblem(
             "--auth and --sandbox exclude each other; to use the sandbox with an "

@@ -23,7 +23,9 @@ from typing import Any
 from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.catalog.scopes import check_scope
 from intercom_connector.errors import EXIT_RUN_FAILED, AuthError, UsageError
-from intercom_connector.workflow.executor import EmbeddedExecutor, ProgressHandler, RunJournal
+from intercom_connector.json_input import loads_bounded
+from intercom_connector.workflow.engine import ProgressHandler
+from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
 from intercom_connector.workflow.interpreter import Interpreter, StepFailed
 from intercom_connector.workflow.loader import LoadedWorkflow, check_data
 from intercom_connector.workflow.redaction import Redactor
@@ -70,7 +72,7 @@ class RunResult:
 def parse_config_value(text: str) -> Any:
     """``--config k=v``: JSON when it parses (50, true, [1,2]), the text itself otherwise."""
     try:
-        return json.loads(text)
+        return loads_bounded(text, "--config value")
     except json.JSONDecodeError:
         return text
 
@@ -197,8 +199,8 @@ async def _execute(
     history: Mapping[str, Any],
     on_progress: ProgressHandler | None,
 ) -> RunResult:
-    executor = EmbeddedExecutor(client, journal, history=history, on_progress=on_progress)
-    interpreter = Interpreter(loaded.plan, executor, config=config, env=env)
+    engine = EmbeddedEngine(client, journal, history=history, on_progress=on_progress)
+    interpreter = Interpreter(loaded.plan, engine, config=config, env=env)
     began = time.perf_counter()
     try:
         outputs = await interpreter.run()
