@@ -223,9 +223,20 @@ async def _execute(
             failure.ref.step_id,
             failure.ref.key,
             time.perf_counter() - began,
-            failure.__cause__.exit_code
-            if isinstance(failure.__cause__, AuthError)
-            else EXIT_RUN_FAILED,
+            _exit_code(failure),
         )
     journal.append(RUN_FINISHED, data={"status": "succeeded"})
     return RunResult(journal.run_id, "succeeded", outputs, duration=time.perf_counter() - began)
+
+
+def _exit_code(failure: StepFailed) -> int:
+    """4, or 3 when the step failed for its credentials (a refused token, a missing scope).
+
+    The cause is looked for down the chain of causes: the engine wraps the client's error.
+    """
+    cause = failure.__cause__
+    while cause is not None:
+        if isinstance(cause, AuthError):
+            return cause.exit_code
+        cause = cause.__cause__
+    return EXIT_RUN_FAILED
