@@ -223,17 +223,15 @@ async def _execute(
             failure.ref.step_id,
             failure.ref.key,
             time.perf_counter() - began,
-            _exit_code(failure),
+            _exit_code_of(failure),
         )
     journal.append(RUN_FINISHED, data={"status": "succeeded"})
     return RunResult(journal.run_id, "succeeded", outputs, duration=time.perf_counter() - began)
 
 
-def _exit_code(failure: StepFailed) -> int:
-    """4, or 3 when the step failed for its credentials (a refused token, a missing scope).
-
-    The cause is looked for down the chain of causes: the engine wraps the client's error.
-    """
+def _exit_code_of(failure: StepFailed) -> int:
+    """A step refused for its credentials exits as an authentication error, through the
+    engine's wrapping (``CallFailed`` from the client's error); any other failure is 4."""
     cause = failure.__cause__
     while cause is not None:
         if isinstance(cause, AuthError):
