@@ -102,6 +102,9 @@ async def open_client(connection: Connection, **options: Any) -> AsyncIterator[A
             "--auth and --sandbox exclude each other; to use the sandbox with an "
             "authentication, store one whose --base-url is the sandbox's URL"
         )
+    extra: dict[str, Any] = {}
+    if connection.version:
+        extra["version"] = connection.version
     if connection.sandbox:
         from intercom_connector.sandbox import Sandbox, SandboxConfig
 
@@ -113,6 +116,7 @@ async def open_client(connection: Connection, **options: Any) -> AsyncIterator[A
             transport=transport,
             granted_scopes=connection.scopes,
             on_event=on_event,
+            **extra,
             **options,
         ) as client:
             with scope_refusals(client.catalog.scopes):
@@ -138,9 +142,6 @@ async def open_client(connection: Connection, **options: Any) -> AsyncIterator[A
             "--token, set INTERCOM_TOKEN, or use --sandbox to try the command against "
             "the local sandbox"
         )
-    extra: dict[str, Any] = {}
-    if connection.version:
-        extra["version"] = connection.version
     async with AsyncIntercomClient(
         token,
         region=region,

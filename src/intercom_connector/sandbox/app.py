@@ -35,6 +35,7 @@ from . import (
     exports,
     oauth,
     tags_notes,
+    versions,
     workspace,
 )
 from .call import Call, Handler
@@ -98,8 +99,8 @@ def api_router() -> Router[Operation]:
 
 
 @cache
-def validator_for(op: Operation) -> InputValidator:
-    return InputValidator(op)
+def validator_for(op: Operation, version: str) -> InputValidator:
+    return InputValidator(versions.operation_under(op, version))
 
 
 def stateful_operations() -> frozenset[str]:
@@ -292,9 +293,11 @@ class Sandbox:
             reply = None if fault.kind == "drop" else _fault_reply(fault, request_id)
         else:
             try:
+                version = versions.requested_version(request.headers)
                 op, params = self._route(method, path)
+                versions.check_exists(op, version)
                 op_name = op.name
-                reply = await self._operation(request, op, params)
+                reply = await self._operation(request, op, params, version)
             except ApiError as error:
                 reply = error.reply(request_id)
             except Exception as exc:  # a sandbox bug must still look like an Intercom 500
@@ -321,8 +324,10 @@ class Sandbox:
             raise ApiError(404, "not_found", "Resource Not Found")
         return match.target, match.params
 
-    async def _operation(self, request: Request, op: Operation, params: dict[str, str]) -> Reply:
-        validator = validator_for(op)
+    async def _operation(
+        self, request: Request, op: Operation, params: dict[str, str], version: str
+    ) -> Reply:
+        validator = validator_for(op, version)
         raw = await request.body() if validator.accepts_body else b""
         has_body = bool(raw.strip())
         body: Any = None
