@@ -46,6 +46,7 @@ from .knobs import ConnectionDropped, Fault, FaultInjector, Latency, RateLimiter
 from .replies import ApiError, Reply, error_body, new_request_id
 from .requestlog import RequestLog, RequestRecord
 from .routing import MethodNotAllowed, Router
+from .search import query_checked_here
 from .seeding import seed_state
 from .state import SandboxState
 from .validation import InputValidator
@@ -100,7 +101,7 @@ def api_router() -> Router[Operation]:
 
 @cache
 def validator_for(op: Operation, version: str) -> InputValidator:
-    return InputValidator(versions.operation_under(op, version))
+    return InputValidator(query_checked_here(versions.operation_under(op, version)))
 
 
 def stateful_operations() -> frozenset[str]:

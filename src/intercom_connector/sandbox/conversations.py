@@ -389,7 +389,7 @@ def conversation_fields(state: SandboxState) -> Resolver[Conversation]:
         return {p["author"][1] for p in c.parts if p["author"][0] == "admin"}
 
     fixed: dict[str, Field[Conversation]] = {
-        "id": Field("string", lambda c: c.id),
+        "id": Field("id", lambda c: c.id),
         "created_at": Field("timestamp", lambda c: c.created_at),
         "updated_at": Field("timestamp", lambda c: c.updated_at),
         "waiting_since": Field("timestamp", lambda c: c.waiting_since),
