@@ -45,6 +45,7 @@ def config_from_options(
     error_rate: float = 0.0,
     drop_rate: float = 0.0,
     export_seconds: float = 3.0,
+    scopes: str | None = None,
 ) -> SandboxConfig:
     limit = DEFAULT_RATE_LIMIT if rate_limit is None else (rate_limit if rate_limit > 0 else None)
     try:
@@ -59,6 +60,9 @@ def config_from_options(
             drop_rate=drop_rate,
             export_seconds=export_seconds,
             rate_limit=limit,
+            scopes=None
+            if scopes is None
+            else tuple(s.strip() for s in scopes.split(",") if s.strip()),
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -87,6 +91,13 @@ def serve(
     export_seconds: Annotated[
         float, typer.Option(help="Seconds until a content export job completes.")
     ] = 3.0,
+    scopes: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated scopes the token holds (read_users,...); other "
+            "operations answer 403. Default: every scope."
+        ),
+    ] = None,
 ) -> None:
     """Serve the sandbox until Ctrl-C."""
     config = config_from_options(
@@ -100,6 +111,7 @@ def serve(
         error_rate=error_rate,
         drop_rate=drop_rate,
         export_seconds=export_seconds,
+        scopes=scopes,
     )
     sandbox = Sandbox(config, base_url=f"http://{host}:{port}")
     typer.echo(f"Intercom sandbox on http://{host}:{port}")

@@ -43,6 +43,7 @@ from .catalog_data import Operation, spec_operations
 from .config import FaultTiming, SandboxConfig
 from .generic import generic_reply
 from .knobs import ConnectionDropped, Fault, FaultInjector, Latency, RateLimiter, rate_limit_message
+from .negotiation import check_acceptable
 from .replies import ApiError, Reply, error_body, new_request_id
 from .requestlog import RequestLog, RequestRecord
 from .routing import MethodNotAllowed, Router
@@ -117,6 +118,11 @@ def build_state(config: SandboxConfig) -> SandboxState:
     state = SandboxState(config)
     seed_state(state)
     return state
+
+
+def _check_scope(op: Operation, granted: tuple[str, ...] | None) -> None:
+    if granted is not None and op.scope is not None and op.scope not in granted:
+        raise ApiError(403, "forbidden", f"OAuth token lacks {op.scope} scope")
 
 
 def _fault_reply(fault: Fault, request_id: str) -> Reply:
@@ -297,6 +303,7 @@ class Sandbox:
                 version = versions.requested_version(request.headers)
                 op, params = self._route(method, path)
                 versions.check_exists(op, version)
+                _check_scope(op, config.scopes)
                 op_name = op.name
                 reply = await self._operation(request, op, params, version)
             except ApiError as error:
@@ -328,6 +335,7 @@ class Sandbox:
     async def _operation(
         self, request: Request, op: Operation, params: dict[str, str], version: str
     ) -> Reply:
+        check_acceptable(op, request.headers.get("accept"))
         validator = validator_for(op, version)
         raw = await request.body() if validator.accepts_body else b""
         has_body = bool(raw.strip())

@@ -34,6 +34,7 @@ class Operation:
     list_key: str | None
     pagination: dict[str, Any] | None
     path_params: tuple[str, ...] = field(default=())
+    scope: str | None = None
 
     @property
     def properties(self) -> dict[str, Any]:
@@ -102,6 +103,7 @@ def _operation(raw: dict[str, Any]) -> Operation:
         list_key=raw.get("list_key"),
         pagination=raw.get("pagination"),
         path_params=_template_params(path),
+        scope=raw.get("scope"),
     )
 
 

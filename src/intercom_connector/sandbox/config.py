@@ -81,6 +81,9 @@ class SandboxConfig:
         OAuthClient(client_id="sandbox-client", client_secret="sandbox-secret"),
     )
     oauth_code_ttl_seconds: float = 300.0
+    scopes: tuple[str, ...] | None = None
+    """Permission scopes the tokens were granted; an operation needing another answers 403.
+    ``None``: every scope, as a workspace's own access token has."""
 
     # --- webhooks (webhooks.py) -------------------------------------------------------
     webhook_url: str | None = None
