@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from intercom_connector.httpx_lib import httpx
 
@@ -54,6 +54,9 @@ from .validation import InputValidator
 from .webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
+
+CLIENT_DISCONNECTED = "client_disconnect"
+"""The request log's ``fault`` for a client that left before its request was read."""
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -263,7 +266,8 @@ class Sandbox:
                 )
             )
         if reply is None:
-            await self._drop(scope, receive)
+            if fault_name != CLIENT_DISCONNECTED:
+                await self._drop(scope, receive)
             return None
         reply.headers.setdefault("X-Request-Id", request_id)
         return reply
@@ -308,6 +312,9 @@ class Sandbox:
                 reply = await self._operation(request, op, params, version)
             except ApiError as error:
                 reply = error.reply(request_id)
+            except ClientDisconnect:  # the client left mid-request: nobody to answer
+                logger.info("client disconnected during %s %s", method, path)
+                return None, CLIENT_DISCONNECTED, op_name
             except Exception as exc:  # a sandbox bug must still look like an Intercom 500
                 logger.exception("sandbox handler failed for %s %s", method, path)
                 detail = f"Sandbox error: {type(exc).__name__}: {exc}"
