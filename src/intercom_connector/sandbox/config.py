@@ -74,6 +74,10 @@ class SandboxConfig:
     seed_epoch: int = 1_735_689_600
     """Seeded records carry timestamps in the year before this instant (2025-01-01 UTC)."""
 
+    state_path: str | None = None
+    """SQLite file that keeps the workspace's writes across restarts (journal.py); None:
+    the workspace lives in memory only."""
+
     # --- auth -------------------------------------------------------------------------
     token: str = DEFAULT_TOKEN
     extra_tokens: tuple[str, ...] = ()
