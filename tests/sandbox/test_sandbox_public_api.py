@@ -38,13 +38,14 @@ def test_sandbox_modules_import_no_other_layer() -> None:
     """Below the sandbox there is no layer; above it, only the catalog's light data readers.
 
     The one import site of the HTTP library is not a layer: every layer shares it; nor is the
-    lazy loading of package faces. The catalog's version facts are read through
-    ``catalog.versions``, which imports only JSON.
+    lazy loading of package faces. Of the catalog, only the operation record
+    (``catalog.model``) and the version facts (``catalog.versions``, JSON only) are used.
     """
     shared = {
         "intercom_connector.httpx_lib",
         "intercom_connector.lazy_import",
         "intercom_connector.catalog.versions",
+        "intercom_connector.catalog.model",
     }
     package = Path(sandbox.__file__).parent
     offenders = []
