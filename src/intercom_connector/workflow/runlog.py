@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from intercom_connector.auth.store import open_database
+from intercom_connector.database_problems import database_problems, opening_problems
+from intercom_connector.errors import OperationFailed
 from intercom_connector.home import database_path
 from intercom_connector.workflow.references import MISSING
 
@@ -139,16 +141,22 @@ def _process_alive(pid: int | None, host: str | None) -> bool:
     return True
 
 
+class RunLogUnusable(OperationFailed):
+    """The run log's database cannot be opened; the message names the file and the fix."""
+
+
 class RunLog:
     """Append events and read runs back; one instance per process and thread."""
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else database_path()
-        self._db = open_database(self.path)
-        self._db.isolation_level = None  # every INSERT commits on its own
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        with database_problems(self.path, RunLogUnusable):
+            with opening_problems(self.path, RunLogUnusable):
+                self._db = open_database(self.path)
+            self._db.isolation_level = None  # every INSERT commits on its own
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
 
     def close(self) -> None:
         self._db.close()
