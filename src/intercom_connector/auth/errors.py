@@ -2,11 +2,11 @@
 
 ::
 
-    AuthError                        anything this layer raises (the CLI exits 3)
+    AuthError                        anything this layer raises: an errors.AuthError (exit 3)
     ├── InvalidAuthenticationInput   fix the command: bad name, region, type or scope (exit 2)
     │   └── UnknownScope             a scope id the catalog does not list
     ├── AuthenticationNotFound       no authentication of that name is visible to this user
-    ├── AuthenticationExists         the name is taken
+    ├── AuthenticationExists         the name is taken (exit 2)
     ├── KeyProblem                   the encryption key cannot open the stored secrets
     │   ├── InvalidKey               the configured key is not a Fernet key
     │   ├── KeyMissing               secrets exist but the key file is gone
@@ -26,12 +26,14 @@ said after redaction, never from a token, a client secret, an authorization code
 
 from __future__ import annotations
 
-
-class AuthError(Exception):
-    """Base of every error raised by the authentication layer."""
+from intercom_connector import errors
 
 
-class InvalidAuthenticationInput(AuthError, ValueError):
+class AuthError(errors.AuthError):
+    """Base of every error raised by the authentication layer (exit 3 unless it says)."""
+
+
+class InvalidAuthenticationInput(errors.UsageError, AuthError):
     """The command asked for something malformed: fix the arguments and run it again."""
 
 
@@ -48,7 +50,7 @@ class UnknownScope(InvalidAuthenticationInput):
         )
 
 
-class AuthenticationNotFound(AuthError, LookupError):
+class AuthenticationNotFound(AuthError):
     """No authentication of that name that the current user may see."""
 
     def __init__(self, name: str) -> None:
@@ -59,12 +61,14 @@ class AuthenticationNotFound(AuthError, LookupError):
         )
 
 
-class AuthenticationExists(AuthError):
-    """The name is already used by an authentication in the store."""
+class AuthenticationExists(errors.UsageError, AuthError):
+    """The name is already used by an authentication in the store (a usage error: exit 2)."""
 
 
 class KeyProblem(AuthError):
     """The encryption key cannot be used to open the stored secrets."""
+
+    label = "encryption key"
 
 
 class InvalidKey(KeyProblem):
@@ -90,6 +94,8 @@ class TamperedSecret(AuthError):
 class OAuthError(AuthError):
     """The OAuth2 authorization-code flow ended without a token."""
 
+    label = "oauth"
+
 
 class AuthorizationDenied(OAuthError):
     """The user refused access, or Intercom redirected back with an error."""
@@ -99,7 +105,7 @@ class StateMismatch(OAuthError):
     """The redirect carried a `state` we did not issue; the flow stops (CSRF protection)."""
 
 
-class AuthorizationTimeout(OAuthError, TimeoutError):
+class AuthorizationTimeout(OAuthError):
     """No redirect reached the loopback server before the timeout."""
 
 

@@ -18,6 +18,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager, suppress
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -276,6 +277,53 @@ class AuthenticationStore:
             "added %s authentication %r (owner %s)", authentication.type.value, name, self.owner
         )
         return authentication
+
+    def update(
+        self,
+        name: str,
+        *,
+        token: str | None = None,
+        type: AuthType | str | None = None,
+        scopes: Iterable[str] | None = None,
+        extra_scopes: Iterable[str] | None = None,
+    ) -> Authentication:
+        """Change an authentication's type, granted scopes or token (resealed); None: keep.
+
+        Whoever may use it may update it, as with ``remove``; its name and owner stay.
+        """
+        if token is not None and not token.strip():
+            raise InvalidAuthenticationInput("the access token is empty")
+        with self._transaction() as connection:
+            current = self._visible(connection, name)
+            updated = replace(
+                current,
+                type=current.type if type is None else AuthType.parse(type),
+                method=current.method if token is None else Method.token,
+                scopes=current.scopes if scopes is None else tuple(dict.fromkeys(scopes)),
+                extra_scopes=(
+                    current.extra_scopes
+                    if extra_scopes is None
+                    else tuple(dict.fromkeys(extra_scopes))
+                ),
+            )
+            connection.execute(
+                "UPDATE authentications SET type = ?, method = ?, scopes = ?, extra_scopes = ? "
+                "WHERE name = ?",
+                (
+                    updated.type.value,
+                    updated.method.value,
+                    json.dumps(list(updated.scopes)),
+                    json.dumps(list(updated.extra_scopes)),
+                    name,
+                ),
+            )
+            if token is not None:
+                sealed = self._cipher(connection).seal(name, token.strip())
+                connection.execute(
+                    "UPDATE authentications SET secret = ? WHERE name = ?", (sealed, name)
+                )
+        log.info("updated authentication %r", name)
+        return updated
 
     def list(self) -> list[Authentication]:
         """Every authentication this user may use, by name; never a secret."""

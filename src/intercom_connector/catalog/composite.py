@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from intercom_connector.catalog.scopes import check_scope
+from intercom_connector.errors import UsageError
 from intercom_connector.http import REGION_URLS, ClientError, RequestSpec
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class ExportJobFailed(ClientError):
     """The export job ended without a file to download."""
 
 
-class ForeignHost(ValueError):
+class ForeignHost(UsageError):
     """A raw request named a host other than the authentication's Intercom API."""
 
 
@@ -46,7 +47,9 @@ async def download_export_job(client: AsyncIntercomClient, data: dict[str, Any])
         )
     if status == "no_data":
         return {"completedFlag": True, "status": status, "job_identifier": job, "file": None}
-    directory = Path(data.get("directory") or client.download_dir)
+    # A relative directory is under the client's download directory (the CLI's: the connector
+    # home), so a workflow file never writes into whatever directory it was started from.
+    directory = Path(client.download_dir) / (data.get("directory") or "")
     directory.mkdir(parents=True, exist_ok=True)
     request = RequestSpec(
         method="GET",

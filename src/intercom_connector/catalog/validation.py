@@ -10,13 +10,15 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from intercom_connector.catalog.model import Operation, type_label
 from intercom_connector.json_input import MAX_NESTING, exceeds_nesting
+
+if TYPE_CHECKING:  # jsonschema is slow to import: loaded when an input needs checking
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+from intercom_connector.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,10 @@ class Problem:
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
-class InvalidInput(ValueError):
+class InvalidInput(UsageError):
     """The input does not fit the operation's schema; nothing was sent."""
+
+    label = "invalid input"
 
     def __init__(self, operation: str, problems: list[Problem]) -> None:
         self.operation = operation
@@ -71,6 +75,15 @@ def _is_blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip() in ("", ".", "..")
 
 
+def _constrains_the_whole(schema: dict[str, Any]) -> bool:
+    """Whether an empty input could fail the schema beyond its (hand-checked) required list.
+
+    The per-field schemas apply only to fields that are present, so an operation given no
+    input is checked without compiling its schema (and without importing jsonschema).
+    """
+    return bool(set(schema) - {"type", "properties", "required", "additionalProperties"})
+
+
 class InputValidator:
     """Validates inputs of one catalog's operations against their schemas."""
 
@@ -87,6 +100,8 @@ class InputValidator:
                 # presence and unknown fields are reported by hand, with better wording
                 base = {k: v for k, v in base.items() if k not in ("required",)}
                 base["additionalProperties"] = True
+            from jsonschema import Draft202012Validator
+
             validator = Draft202012Validator({**base, "$defs": self._definitions})
             self._compiled[key] = validator
         return validator
@@ -143,7 +158,11 @@ class InputValidator:
         if problems:
             raise InvalidInput(operation.name, problems)
 
-        problems = [_problem(e) for e in self._validator(operation, "input").iter_errors(prepared)]
+        problems = (
+            [_problem(e) for e in self._validator(operation, "input").iter_errors(prepared)]
+            if prepared or _constrains_the_whole(operation.input_schema)
+            else []
+        )
         if not problems and operation.body_schema is not None:
             body = {**operation.fixed}
             body.update(

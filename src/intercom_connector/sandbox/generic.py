@@ -16,8 +16,6 @@ import hashlib
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from .call import Call
 from .catalog_data import Operation, schema_defs, with_defs
 from .replies import Reply
@@ -270,6 +268,8 @@ def _echo(op: Operation, call: Call, reply: dict[str, Any]) -> None:
     for key, value in call.data.items():
         if key in ("id", "type") or key not in reply or key not in props:
             continue
+        from jsonschema import Draft202012Validator  # slow to import: only when needed
+
         if Draft202012Validator(with_defs(props[key])).is_valid(value):
             reply[key] = copy.deepcopy(value)
 

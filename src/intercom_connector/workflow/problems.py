@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from intercom_connector.errors import UsageError
+
 Path = tuple[str | int, ...]
 STEP_LISTS = ("steps", "then", "else")
 
@@ -69,8 +71,10 @@ class Problem:
         return f"{where}: {subject + ': ' if subject else ''}{self.message}"
 
 
-class WorkflowInvalid(ValueError):
+class WorkflowInvalid(UsageError):
     """The workflow file was rejected before anything ran."""
+
+    label = "invalid workflow"
 
     def __init__(self, problems: Sequence[Problem], file: str | None = None) -> None:
         self.problems = list(problems)

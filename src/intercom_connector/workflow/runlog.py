@@ -24,7 +24,7 @@ from typing import Any
 
 from intercom_connector.auth.store import open_database
 from intercom_connector.database_problems import database_problems, opening_problems
-from intercom_connector.errors import OperationFailed
+from intercom_connector.errors import OperationFailed, UsageError
 from intercom_connector.home import database_path
 from intercom_connector.workflow.references import MISSING
 
@@ -53,8 +53,10 @@ TIMER_STARTED = "timer_started"
 WARNING = "warning"
 
 
-class RunNotFound(LookupError):
+class RunNotFound(UsageError):
     """No run matches the given id."""
+
+    label = "unknown run"
 
 
 @dataclass(frozen=True)

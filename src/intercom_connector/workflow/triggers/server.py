@@ -26,6 +26,7 @@ from pathlib import Path
 
 import uvicorn
 
+from intercom_connector.errors import UsageError
 from intercom_connector.workflow.loader import LoadedWorkflow
 from intercom_connector.workflow.model import ScheduleTrigger, WebhookTrigger
 from intercom_connector.workflow.runlog import RunLog
@@ -58,8 +59,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
 
 
-class ServeProblem(ValueError):
+class ServeProblem(UsageError):
     """The workflows cannot be served as given (manual trigger, duplicate name, no secret)."""
+
+    label = "serve"
 
 
 class _Server(uvicorn.Server):
