@@ -45,6 +45,12 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
         [],
         ["--repeat", "20", "--letters", "18"],
     ),
+    (
+        "Loading the examples: reference checks against output shapes vs none",
+        "bench_workflow_checks.py",
+        [],
+        ["--rounds", "30"],
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ endpoint, with the authentication's base URL and headers.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -70,9 +71,28 @@ async def download_export_job(client: AsyncIntercomClient, data: dict[str, Any])
             "name": result.name,
             "mime_type": result.mime_type,
             "size": result.size,
-            "expires": status_reply.get("download_expires_at") or None,
+            "expires": unix_seconds(status_reply.get("download_expires_at")),
         },
     }
+
+
+def unix_seconds(value: Any) -> int | None:
+    """``download_expires_at`` as the connector page shows ``expires``: unix seconds.
+
+    Intercom gives it as text ("1734537776", or an ISO 8601 time); empty means not yet.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value)
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if text.lstrip("-").isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return int(moment.replace(tzinfo=moment.tzinfo or UTC).timestamp())
 
 
 def _allowed_hosts(base_url: str) -> set[str]:

@@ -67,14 +67,6 @@ def _coerce_scalar(value: Any, schema: dict[str, Any]) -> Any:
 _INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
 
 
-_NOT_BLANK = "path parameter must not be empty or a dot segment"
-
-
-def _is_blank(value: Any) -> bool:
-    """Blank, or a dot segment that URL normalisation would turn into the parent path."""
-    return isinstance(value, str) and value.strip() in ("", ".", "..")
-
-
 def _constrains_the_whole(schema: dict[str, Any]) -> bool:
     """Whether an empty input could fail the schema beyond its (hand-checked) required list.
 
@@ -82,6 +74,14 @@ def _constrains_the_whole(schema: dict[str, Any]) -> bool:
     input is checked without compiling its schema (and without importing jsonschema).
     """
     return bool(set(schema) - {"type", "properties", "required", "additionalProperties"})
+
+
+_NOT_BLANK = "path parameter must not be empty or a dot segment"
+
+
+def _is_blank(value: Any) -> bool:
+    """Blank, or a dot segment that URL normalisation would turn into the parent path."""
+    return isinstance(value, str) and value.strip() in ("", ".", "..")
 
 
 class InputValidator:

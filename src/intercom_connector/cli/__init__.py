@@ -52,6 +52,10 @@ COMMANDS: dict[str, LazyCommand] = {
     "sandbox": LazyCommand(
         "intercom_connector.cli.sandbox_commands:sandbox_app", "Run the local Intercom sandbox."
     ),
+    "webhook": LazyCommand(
+        "intercom_connector.cli.webhook_commands:webhook_app",
+        "Sample notifications to try webhook workflows.",
+    ),
 }
 
 app = typer.Typer(

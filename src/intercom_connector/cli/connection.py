@@ -80,11 +80,11 @@ def scope_refusals(descriptions: Mapping[str, str]) -> Iterator[None]:
 async def open_client(connection: Connection, **options: Any) -> AsyncIterator[AsyncIntercomClient]:
     """An executor for the connection; the sandbox lives as long as the client."""
     on_event = None if connection.quiet else print_event
-    if connection.deadline is not None:
-        options.setdefault("deadline", connection.deadline)
     from intercom_connector.home import connector_home
 
     options.setdefault("download_dir", connector_home())
+    if connection.deadline is not None:
+        options.setdefault("deadline", connection.deadline)
     if connection.auth and connection.sandbox:
         raise UsageProblem(
             "--auth and --sandbox exclude each other; to use the sandbox with an "

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from intercom_connector.catalog.model import Operation
+from intercom_connector.catalog.outputs import load_outputs, output_rows
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.cli.errors import reported
 from intercom_connector.cli.output import (
@@ -79,7 +80,12 @@ def show_operation(
         output = require_format(output, OutputFormat.table, *TABLE_OR_JSON)
         op = load_catalog().get(name)
     if output is OutputFormat.json:
-        data = {**_summary(op), "input_schema": op.input_schema, "list_key": op.list_key}
+        data = {
+            **_summary(op),
+            "input_schema": op.input_schema,
+            "list_key": op.list_key,
+            "output_schema": load_outputs().reply(op.name),
+        }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
     from rich.console import Console
@@ -120,3 +126,13 @@ def show_operation(
         console.print(table)
     else:
         console.print("  (no input fields)")
+    outputs = Table(title="output fields")
+    for column in ("field", "type", "allowed"):
+        outputs.add_column(column, overflow="fold")
+    rows = output_rows(load_outputs(), op.name)
+    for path, label, allowed in rows:
+        outputs.add_row(path, label, allowed)
+    if rows:
+        console.print(outputs)
+    else:
+        console.print("  (the reply is not described: no JSON body, or an open one)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,6 +39,7 @@ from intercom_connector.cli.errors import (
     stderr,
     write_stdout,
 )
+from intercom_connector.cli.new_workflow_commands import new_workflow
 from intercom_connector.cli.output import (
     LISTING_FORMATS,
     TABLE_OR_JSON,
@@ -47,6 +49,7 @@ from intercom_connector.cli.output import (
     require_format,
     write_records,
 )
+from intercom_connector.cli.webhook_commands import read_event
 from intercom_connector.errors import RunFailed
 from intercom_connector.workflow import (
     LoadedWorkflow,
@@ -60,9 +63,10 @@ from intercom_connector.workflow import (
     resume_run,
     run_view,
     run_workflow,
-    workflow_json_schema,
 )
+from intercom_connector.workflow.loader import check_config
 from intercom_connector.workflow.render import matches, summary_view
+from intercom_connector.workflow.triggers.local_events import event_for_run, with_event
 
 TokenFlag = Annotated[
     str | None,
@@ -76,6 +80,17 @@ TokenFlag = Annotated[
 JsonAlias = Annotated[bool, typer.Option("--json", hidden=True, help="The same as --output json.")]
 ShowOption = Annotated[
     bool, typer.Option("--show", help="Print the run's debug view when it ends.")
+]
+EventOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--event",
+        help="Run a webhook workflow once with this notification (JSON) as $.steps.trigger.",
+        show_default=False,
+    ),
+]
+NowOption = Annotated[
+    bool, typer.Option("--now", help="Run a schedule workflow once, for its latest slot.")
 ]
 
 workflow_app = typer.Typer(
@@ -148,12 +163,22 @@ def run(
     sandbox: SandboxOption = False,
     quiet: QuietOption = False,
     show: ShowOption = False,
+    event: EventOption = None,
+    now: NowOption = False,
 ) -> None:
-    """Run a workflow. Prints the run id; progress goes to stderr. Exit 4 when a step fails."""
+    """Run a workflow. Prints the run id; progress goes to stderr. Exit 4 when a step fails.
+
+    A webhook workflow runs once with --event FILE (a notification, see `webhook sample`);
+    a schedule workflow once with --now. `serve` hosts them.
+    """
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     with reported(connection.redact):
         loaded = load_workflow(file)
         overrides = _config_overrides(config)
+        check_config(loaded, overrides)
+        given = read_event(event) if event is not None else None
+        found = event_for_run(loaded, event=given, now=time.time() if now else None)
+        loaded = with_event(loaded, found)
         if not (sandbox or auth or token or base_url):
             connection.auth = loaded.workflow.authentication
         result = asyncio.run(_start(connection, loaded, overrides))
@@ -167,13 +192,16 @@ def run_workflow_file(
     auth: str | None = None,
     config: dict[str, Any] | None = None,
     quiet: bool = True,
+    event: dict[str, Any] | None = None,
 ) -> str:
     """Run a workflow file (against the embedded sandbox with ``sandbox=True``); its run id.
 
-    A failed run still returns its id: ``show_run`` tells what failed.
+    A failed run still returns its id: ``show_run`` tells what failed. A webhook or
+    schedule workflow needs its ``event`` (TriggerRunRefused otherwise).
     """
     connection = Connection(sandbox=sandbox, quiet=quiet, auth=auth)
     loaded = load_workflow(path)
+    loaded = with_event(loaded, event_for_run(loaded, event=event))
     if not (sandbox or auth):
         connection.auth = loaded.workflow.authentication
     return asyncio.run(_start(connection, loaded, dict(config or {}))).run_id
@@ -301,8 +329,14 @@ def schema(
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
-    """The JSON Schema of workflow files, for editor completion (yaml-language-server)."""
-    text = json.dumps(workflow_json_schema(), indent=2) + "\n"
+    """The JSON Schema of workflow files, with every operation's inputs, for editors.
+
+    Point yaml-language-server at it with `# yaml-language-server: $schema=workflow.schema.json`
+    as a file's first line: `call:` and `input:` fields then complete and are checked.
+    """
+    from intercom_connector.workflow.editor_schema import editor_json_schema
+
+    text = json.dumps(editor_json_schema(), indent=2) + "\n"
     if output is None:
         write_stdout(text)
     else:
@@ -324,6 +358,11 @@ def validate(
             continue
         steps = len(loaded.plan.sites)
         stderr.out(f"{file}: valid ({steps} steps)", highlight=False)
+        for note in loaded.plan.notes:
+            stderr.out(f"  note: {note}", highlight=False)
     if problems:
         stderr.out("\n".join(problems), highlight=False)
         raise typer.Exit(EXIT_USAGE)
+
+
+workflow_app.command("new")(new_workflow)

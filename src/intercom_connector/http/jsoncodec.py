@@ -20,14 +20,15 @@ as ``null`` by orjson; nothing in the connector makes one.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from types import ModuleType
 from typing import Any
 
 _orjson: ModuleType | None
-try:  # pragma: no cover - depends on the environment
-    import orjson as _orjson
+try:  # pragma: no cover - depends on the environment ([fast] extra)
+    _orjson = importlib.import_module("orjson")
 except ImportError:  # pragma: no cover
     _orjson = None
 

@@ -26,7 +26,17 @@ from starlette.requests import ClientDisconnect, Request
 
 from intercom_connector.httpx_lib import httpx
 
-from . import companies, contacts, conversations, events, exports, oauth, tags_notes, workspace
+from . import (
+    collection_handlers,
+    companies,
+    contacts,
+    conversations,
+    events,
+    exports,
+    oauth,
+    tags_notes,
+    workspace,
+)
 from .call import Call, Handler
 from .catalog_data import Operation, spec_operations
 from .config import FaultTiming, SandboxConfig
@@ -53,7 +63,7 @@ DEFAULT_BASE_URL = "http://intercom-sandbox.test"
 TRANSPORT_KEY = "intercom_sandbox.transport"
 """Scope extension under which ``server.py`` hands the app the socket, to drop it."""
 
-HANDLERS: dict[str, Handler] = {
+_MODELLED: dict[str, Handler] = {
     **contacts.HANDLERS,
     **companies.HANDLERS,
     **tags_notes.HANDLERS,
@@ -61,6 +71,10 @@ HANDLERS: dict[str, Handler] = {
     **events.HANDLERS,
     **exports.HANDLERS,
     **workspace.HANDLERS,
+}
+HANDLERS: dict[str, Handler] = {
+    **_MODELLED,
+    **collection_handlers.handlers_for(frozenset(_MODELLED)),
 }
 
 _STATUS_CODES = {
@@ -92,8 +106,12 @@ def validator_for(op: Operation) -> InputValidator:
 
 
 def stateful_operations() -> frozenset[str]:
-    """Names of the catalog operations answered from state rather than from the schema."""
-    return frozenset(HANDLERS)
+    """Names of the catalog operations answered by hand-written resource models.
+
+    The operations of the spec's other collections hold state too, generically
+    (``collection_handlers``); the rest answer with schema-shaped replies.
+    """
+    return frozenset(_MODELLED)
 
 
 def build_state(config: SandboxConfig) -> SandboxState:

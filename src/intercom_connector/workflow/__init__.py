@@ -8,7 +8,8 @@ The public face of the layer; one concern per module behind it:
 - ``references``   JSONPath references (``$.steps.<id>...``, ``$.config``, ``$.env``)
 - ``conditions``   the comparisons of a condition step
 - ``interpreter``  the deterministic walk over the steps
-- ``executor``     the one side-effect interface, and the embedded asyncio engine
+- ``engine``       the one side-effect interface the interpreter sees
+- ``engines``      the embedded asyncio engine (and, as an extra, Temporal)
 - ``runlog``       the append-only SQLite run log
 - ``runner``       starting and resuming runs
 - ``render``, ``progress``  the debug view and the terminal progress
@@ -21,14 +22,15 @@ from intercom_connector.lazy_import import attach
 
 if TYPE_CHECKING:
     from intercom_connector.workflow.checks import Plan, check_workflow
-    from intercom_connector.workflow.executor import (
-        EmbeddedExecutor,
-        Executor,
+    from intercom_connector.workflow.engine import (
+        CallFailed,
+        Engine,
         ProgressEvent,
         ProgressHandler,
-        RunJournal,
+        StepError,
         StepRef,
     )
+    from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
     from intercom_connector.workflow.interpreter import Interpreter, StepFailed
     from intercom_connector.workflow.loader import (
         LoadedWorkflow,
@@ -54,9 +56,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MISSING",
+    "CallFailed",
     "ConfigProblem",
-    "EmbeddedExecutor",
-    "Executor",
+    "EmbeddedEngine",
+    "Engine",
     "Interpreter",
     "LoadedWorkflow",
     "Plan",
@@ -71,6 +74,7 @@ __all__ = [
     "RunNotFound",
     "RunResult",
     "RunSummary",
+    "StepError",
     "StepFailed",
     "StepRecord",
     "StepRef",

@@ -9,7 +9,7 @@ twice in one mapping (PyYAML would silently keep the last one).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -38,7 +38,14 @@ from intercom_connector.workflow.model import (
     WebhookOptions,
     Workflow,
 )
-from intercom_connector.workflow.problems import STEP_LISTS, Path, Problem, WorkflowInvalid
+from intercom_connector.workflow.problems import (
+    STEP_LISTS,
+    Path,
+    Problem,
+    WorkflowInvalid,
+    node_at,
+)
+from intercom_connector.workflow.salvage import salvage
 
 
 class _Loader(yaml.SafeLoader):
@@ -190,12 +197,49 @@ def check_data(
         workflow = Workflow.model_validate(data)
     except ValidationError as error:
         problems.extend(_from_pydantic(error, data))
+        problems.extend(_checks_past_shape_errors(data, error, catalog))
         raise WorkflowInvalid(_unique(place(p) for p in problems), file) from None
     plan, checked = check_workflow(workflow, catalog)
     problems.extend(checked)
     if problems:
         raise WorkflowInvalid(_unique(place(p) for p in problems), file)
     return LoadedWorkflow(plan, file, data)
+
+
+_SALVAGE_ROUNDS = 3
+
+
+def _checks_past_shape_errors(
+    data: dict[str, Any], error: ValidationError, catalog: Catalog | None
+) -> list[Problem]:
+    """What the workflow-wide checks find in the rest of a file the model refused."""
+    refused = [(_clean_loc(d["loc"], data), d["type"]) for d in error.errors()]
+    current = data
+    for _ in range(_SALVAGE_ROUNDS):
+        rescued = salvage(current, refused)
+        if rescued is None:
+            return []
+        try:
+            workflow = Workflow.model_validate(rescued.data)
+        except ValidationError as again:
+            current = rescued.data
+            refused = [(_clean_loc(d["loc"], current), d["type"]) for d in again.errors()]
+            continue
+        _, checked = check_workflow(workflow, catalog)
+        return [problem for problem in checked if not rescued.covers(problem)]
+    return []
+
+
+def check_config(loaded: LoadedWorkflow, overrides: dict[str, Any]) -> None:
+    """Check the workflow again with ``--config`` values in place (WorkflowInvalid)."""
+    if not overrides:
+        return
+    data = {**loaded.data, "config": {**(loaded.data.get("config") or {}), **overrides}}
+    try:
+        check_data(data, loaded.file)
+    except WorkflowInvalid as error:
+        problems = [replace(p, message=f"with --config: {p.message}") for p in error.problems]
+        raise WorkflowInvalid(problems, loaded.file) from None
 
 
 def _unique(problems: Any) -> list[Problem]:
@@ -257,9 +301,11 @@ def _message(detail: ErrorDetails, data: Any) -> str:
         allowed = _fields_at(path[:-1], data)
         return f"unknown field (fields here: {', '.join(allowed)})" if allowed else "unknown field"
     if kind == "step_kind":
-        node = _node_at(_clean_loc(detail["loc"], data), data)
+        node = node_at(_clean_loc(detail["loc"], data), data)
         found = [k for k in STEP_KINDS if isinstance(node, dict) and k in node]
         return message + (f" (found {' and '.join(found)})" if len(found) > 1 else "")
+    if kind == "bool_type":
+        return f"{message}: write true or false, without quotes"
     if kind == "string_type" and isinstance(detail.get("input"), bool):
         return (
             f"{message}, got {str(detail['input']).lower()}: YAML reads yes/no/on/off/true/"
@@ -284,19 +330,9 @@ def _aliases(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _node_at(path: Path, data: Any) -> Any:
-    node = data
-    for part in path:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
-
-
 def _fields_at(path: Path, data: Any) -> list[str]:
     """The field names allowed in the mapping at ``path`` (for 'unknown field' messages)."""
-    node = _node_at(path, data)
+    node = node_at(path, data)
     if not path:
         return _aliases(Workflow)
     last, parent = path[-1], path[-2] if len(path) > 1 else None

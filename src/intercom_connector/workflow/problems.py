@@ -25,6 +25,17 @@ def format_field(path: Sequence[str | int]) -> str:
     return text
 
 
+def node_at(path: Path, data: Any) -> Any:
+    """The node of ``data`` at ``path``, or None when the path leads nowhere."""
+    node = data
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
 def locate(path: Path, data: Any) -> tuple[str | None, Path]:
     """The id of the innermost step on ``path`` in ``data``, and the path inside that step."""
     step_id: str | None = None

@@ -71,6 +71,8 @@ class Reference:
     first_key: str | None
     """The first key after the root (and the step id): ``value`` in ``$.steps.loop.value``."""
     query: JSONPath
+    rest: str = ""
+    """The path after the root (and the step id): ``.data[0].id``."""
 
     @property
     def singular(self) -> bool:
@@ -112,7 +114,7 @@ def parse_reference(text: str) -> Reference:
         raise ReferenceSyntaxError(f"{text!r} is not valid JSONPath: {detail}") from None
     if not isinstance(query, JSONPath):
         raise ReferenceSyntaxError(f"{text!r}: compound JSONPath queries are not supported")
-    return Reference(text, root, step_id, first_key, query)
+    return Reference(text, root, step_id, first_key, query, rest)
 
 
 def _quote(key: str) -> str:

@@ -24,7 +24,8 @@ from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.catalog.scopes import check_scope
 from intercom_connector.errors import EXIT_RUN_FAILED, AuthError, UsageError
 from intercom_connector.json_input import loads_bounded
-from intercom_connector.workflow.executor import EmbeddedExecutor, ProgressHandler, RunJournal
+from intercom_connector.workflow.engine import ProgressHandler
+from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
 from intercom_connector.workflow.interpreter import Interpreter, StepFailed
 from intercom_connector.workflow.loader import LoadedWorkflow, check_data
 from intercom_connector.workflow.redaction import Redactor
@@ -198,8 +199,8 @@ async def _execute(
     history: Mapping[str, Any],
     on_progress: ProgressHandler | None,
 ) -> RunResult:
-    executor = EmbeddedExecutor(client, journal, history=history, on_progress=on_progress)
-    interpreter = Interpreter(loaded.plan, executor, config=config, env=env)
+    engine = EmbeddedEngine(client, journal, history=history, on_progress=on_progress)
+    interpreter = Interpreter(loaded.plan, engine, config=config, env=env)
     began = time.perf_counter()
     try:
         outputs = await interpreter.run()
