@@ -33,6 +33,7 @@ from intercom_connector.cli.errors import (
 )
 from intercom_connector.http import PermissionDenied
 from intercom_connector.httpx_lib import httpx
+from intercom_connector.redaction import redact
 
 register(InvalidAuthenticationInput, EXIT_USAGE, "usage")
 register(KeyProblem, EXIT_AUTH, "encryption key")
@@ -63,10 +64,7 @@ class Connection:
         }
 
     def redact(self, text: str) -> str:
-        for secret in [self.token, *self.secrets]:
-            if secret:
-                text = text.replace(secret, "***")
-        return text
+        return redact(text, [self.token, *self.secrets])
 
 
 def print_event(event: dict[str, Any]) -> None:
