@@ -16,38 +16,43 @@ The public face of the layer; one concern per module behind it:
 - ``sealing``      step data kept exactly and encrypted at rest
 """
 
-from intercom_connector.redaction import Redactor
-from intercom_connector.workflow.checks import Plan, check_workflow
-from intercom_connector.workflow.engine import (
-    CallFailed,
-    Engine,
-    ProgressEvent,
-    ProgressHandler,
-    StepError,
-    StepRef,
-)
-from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
-from intercom_connector.workflow.interpreter import Interpreter, StepFailed
-from intercom_connector.workflow.loader import (
-    LoadedWorkflow,
-    check_data,
-    load_workflow,
-    parse_workflow,
-)
-from intercom_connector.workflow.model import Workflow, workflow_json_schema
-from intercom_connector.workflow.problems import Problem, WorkflowInvalid
-from intercom_connector.workflow.progress import TerminalProgress
-from intercom_connector.workflow.references import MISSING, ReferenceProblem, parse_reference
-from intercom_connector.workflow.render import render_run, run_view
-from intercom_connector.workflow.runlog import RunLog, RunNotFound, RunSummary, StepRecord
-from intercom_connector.workflow.runner import (
-    ConfigProblem,
-    ResumeRefused,
-    RunResult,
-    parse_config_value,
-    resume_run,
-    run_workflow,
-)
+from typing import TYPE_CHECKING
+
+from intercom_connector.lazy_import import attach
+
+if TYPE_CHECKING:
+    from intercom_connector.redaction import Redactor
+    from intercom_connector.workflow.checks import Plan, check_workflow
+    from intercom_connector.workflow.engine import (
+        CallFailed,
+        Engine,
+        ProgressEvent,
+        ProgressHandler,
+        StepError,
+        StepRef,
+    )
+    from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
+    from intercom_connector.workflow.interpreter import Interpreter, StepFailed
+    from intercom_connector.workflow.loader import (
+        LoadedWorkflow,
+        check_data,
+        load_workflow,
+        parse_workflow,
+    )
+    from intercom_connector.workflow.model import Workflow, workflow_json_schema
+    from intercom_connector.workflow.problems import Problem, WorkflowInvalid
+    from intercom_connector.workflow.progress import TerminalProgress
+    from intercom_connector.workflow.references import MISSING, ReferenceProblem, parse_reference
+    from intercom_connector.workflow.render import render_run, run_view
+    from intercom_connector.workflow.runlog import RunLog, RunNotFound, RunSummary, StepRecord
+    from intercom_connector.workflow.runner import (
+        ConfigProblem,
+        ResumeRefused,
+        RunResult,
+        parse_config_value,
+        resume_run,
+        run_workflow,
+    )
 
 __all__ = [
     "MISSING",
@@ -88,3 +93,5 @@ __all__ = [
     "run_workflow",
     "workflow_json_schema",
 ]
+
+__getattr__, __dir__ = attach(__name__, __file__)

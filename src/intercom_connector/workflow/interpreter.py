@@ -44,7 +44,7 @@ from intercom_connector.workflow.model import (
     ListLoop,
     LoopStep,
     MapStep,
-    children,
+    iteration_ids,
     kind_of,
 )
 from intercom_connector.workflow.references import ReferenceProblem, resolve
@@ -68,18 +68,6 @@ class BreakLoop(Exception):
         self.loop_id = loop_id
         self.origin = origin
         super().__init__(f"break {loop_id} (from {origin})")
-
-
-def _body_ids(loop: LoopStep) -> list[str]:
-    """Ids whose outputs make up one iteration's result: the body, through conditions."""
-    ids: list[str] = []
-    pending = list(loop.steps)
-    while pending:
-        step = pending.pop(0)
-        ids.append(step.id)
-        if isinstance(step, ConditionStep):
-            pending.extend(children(step))
-    return ids
 
 
 class Interpreter:
@@ -257,7 +245,7 @@ class Interpreter:
             self.engine.failed(ref, str(failure))
             raise
         self.engine.finished(ref, {"break": stopped.loop_id} if stopped else None)
-        output = {step_id: inner[step_id] for step_id in _body_ids(loop) if step_id in inner}
+        output = {step_id: inner[step_id] for step_id in iteration_ids(loop) if step_id in inner}
         return output, stopped
 
     async def _forever_iterations(

@@ -142,6 +142,7 @@ class CallStep(StepBase):
     all_pages: bool = Field(
         False,
         alias="all",
+        strict=True,
         description="Follow every page; the output holds all records under the list key.",
     )
 
@@ -324,6 +325,18 @@ def children(step: AnyStep) -> list[AnyStep]:
     if isinstance(step, ConditionStep):
         return [*step.then, *step.otherwise]
     return []
+
+
+def iteration_ids(loop: LoopStep) -> list[str]:
+    """Ids whose outputs make up one iteration's result: the body, through conditions."""
+    ids: list[str] = []
+    pending = list(loop.steps)
+    while pending:
+        step = pending.pop(0)
+        ids.append(step.id)
+        if isinstance(step, ConditionStep):
+            pending.extend(children(step))
+    return ids
 
 
 class Workflow(_Strict):

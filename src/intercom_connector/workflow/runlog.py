@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from intercom_connector.auth.crypto import KeyRing, load_keys
+from intercom_connector.errors import UsageError
 from intercom_connector.home import database_path
 from intercom_connector.redaction import Redactor
 from intercom_connector.storage import Owner, open_database
@@ -77,8 +78,10 @@ SECRETS_KEY = "redact"
 """Where run_started and run_resumed keep the values to mask when the run is shown."""
 
 
-class RunNotFound(LookupError):
+class RunNotFound(UsageError):
     """No run matches the given id."""
+
+    label = "unknown run"
 
 
 @dataclass(frozen=True)
