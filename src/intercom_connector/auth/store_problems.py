@@ -1,26 +1,25 @@
 """The credential store's own words for a database it cannot use, and for a damaged entry.
 
-The explanations are ``intercom_connector.database_problems``'s; here they become
-``StoreUnusable`` (an authentication error: without the store there is no token), and a row
-whose columns cannot be read becomes ``DamagedEntry`` naming the authentication.
+``storage.open_database`` explains a database that cannot be opened; inside a transaction,
+SQLite's errors are explained the same way (``database_problems``). Here both become
+``StoreUnusable``, an authentication error (exit 3: without the store there is no token),
+and a row whose columns cannot be read becomes ``DamagedEntry`` naming the authentication.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from intercom_connector import database_problems as problems
 from intercom_connector.auth.errors import AuthError
-from intercom_connector.errors import ConnectorError
+from intercom_connector.database_problems import explain
+from intercom_connector.storage import DatabaseUnusable
 
 
-class StoreUnusable(AuthError, ConnectorError):
+class StoreUnusable(AuthError):
     """The credential store's database cannot be used as it is; the message says why."""
-
-    exit_code = 3
-    label = "authentication"
 
 
 class DamagedEntry(StoreUnusable):
@@ -35,12 +34,11 @@ class DamagedEntry(StoreUnusable):
 
 
 @contextmanager
-def database_problems(path: Path) -> Iterator[None]:
-    with problems.database_problems(path, StoreUnusable):
+def store_problems(path: Path) -> Iterator[None]:
+    """Any failure of the store's database inside the block, as a ``StoreUnusable``."""
+    try:
         yield
-
-
-@contextmanager
-def opening_problems(path: Path) -> Iterator[None]:
-    with problems.opening_problems(path, StoreUnusable):
-        yield
+    except DatabaseUnusable as error:
+        raise StoreUnusable(str(error)) from None
+    except sqlite3.Error as error:
+        raise StoreUnusable(explain(path, error)) from None
