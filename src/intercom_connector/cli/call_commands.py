@@ -176,8 +176,21 @@ def call(
         output = require_format(output, OutputFormat.json, *RECORD_FORMATS)
         op = load_catalog().get(name)
         data = build_input(op, input_json, param)
+        _warn_if_missing_in(op, version)
         pages = listing if all_pages else None
         asyncio.run(_call(connection, op, data, pages, output, column_list(columns)))
+
+
+def _warn_if_missing_in(op: Operation, version: str | None) -> None:
+    """Say so when the Intercom-Version sent predates the operation (Intercom answers 404)."""
+    from intercom_connector.catalog import versions
+
+    if version and not versions.exists_in(op.name, version):
+        typer.echo(
+            f"warning: {op.name} is not in Intercom-Version {version} "
+            f"(it appeared in {versions.since(op.name)}); Intercom will answer 404",
+            err=True,
+        )
 
 
 async def _call(

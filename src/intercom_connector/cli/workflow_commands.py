@@ -51,6 +51,7 @@ from intercom_connector.cli.output import (
 )
 from intercom_connector.cli.webhook_commands import read_event
 from intercom_connector.errors import RunFailed
+from intercom_connector.redaction import Redactor
 from intercom_connector.workflow import (
     LoadedWorkflow,
     RunLog,
@@ -107,10 +108,15 @@ def _secrets(connection: Connection) -> list[str | None]:
     return [connection.token, *connection.secrets, os.environ.get("INTERCOM_TOKEN")]
 
 
+def _progress(connection: Connection) -> TerminalProgress:
+    redactor = Redactor(_secrets(connection))
+    return TerminalProgress(Console(stderr=True, highlight=False), redactor=redactor)
+
+
 async def _start(
     connection: Connection, loaded: LoadedWorkflow, config: dict[str, Any]
 ) -> RunResult:
-    progress = TerminalProgress(Console(stderr=True, highlight=False))
+    progress = _progress(connection)
     async with open_client(connection) as client:
         with progress:
             return await run_workflow(
@@ -124,7 +130,7 @@ async def _start(
 
 
 async def _resume(connection: Connection, run_id: str, force: bool) -> RunResult:
-    progress = TerminalProgress(Console(stderr=True, highlight=False))
+    progress = _progress(connection)
     async with open_client(connection) as client:
         with progress:
             return await resume_run(
@@ -173,6 +179,7 @@ def run(
     """
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     with reported(connection.redact):
+        connection.keep_sandbox_state()
         loaded = load_workflow(file)
         overrides = _config_overrides(config)
         check_config(loaded, overrides)
@@ -306,9 +313,11 @@ def resume(
         with RunLog() as log:
             resolved = log.resolve_id(run_id)
             record = log.summary(resolved).start.get("connection") or {}
+        kept_state = None
         if not (auth or sandbox or base_url):
             auth, sandbox = record.get("auth"), bool(record.get("sandbox"))
             base_url = record.get("base_url")
+            kept_state = record.get("sandbox_state")
         connection = Connection(
             token=token,
             region=region or record.get("region") or "us",
@@ -317,6 +326,7 @@ def resume(
             sandbox=sandbox,
             quiet=quiet,
             auth=auth,
+            sandbox_state=kept_state,
         )
     with reported(connection.redact):
         result = asyncio.run(_resume(connection, resolved, force))
