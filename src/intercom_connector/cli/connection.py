@@ -72,10 +72,8 @@ def print_event(event: dict[str, Any]) -> None:
     elif event.get("event") == "throttle":
         say(f"rate limit: pausing {float(event.get('wait') or 0):.1f}s")
     elif event.get("event") == "partitions":
-        count = event["total"]
-        say(
-            f"listing in {count} partition{'s' if count != 1 else ''} (~{event['expected']} records)"
-        )
+        count, plural = event["total"], "s" if event["total"] != 1 else ""
+        say(f"listing in {count} partition{plural} (~{event['expected']} records)")
     elif event.get("event") in ("partition_retry", "partitioning_unavailable"):
         say(f"{event['event'].replace('_', ' ')}: {event.get('reason', '')}")
 
