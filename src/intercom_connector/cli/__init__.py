@@ -9,6 +9,7 @@ from intercom_connector.cli.call_commands import call, raw
 from intercom_connector.cli.ops_commands import ops_app
 from intercom_connector.cli.sandbox_commands import sandbox_app
 from intercom_connector.cli.serve_commands import serve
+from intercom_connector.cli.ui_commands import ui
 from intercom_connector.cli.workflow_commands import run, runs_app, workflow_app
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app.command("call")(call)
 app.command("raw")(raw)
 app.command("run")(run)
 app.command("serve")(serve)
+app.command("ui")(ui)
 app.add_typer(runs_app, name="runs", help="List, show and resume workflow runs.")
 app.add_typer(workflow_app, name="workflow", help="Validate workflow files; export their schema.")
 app.add_typer(auth_app, name="auth", help="Manage stored authentications.")

@@ -1,0 +1,93 @@
+"""Helpers for the panel's tests: the panel on a loopback port, Chromium through playwright.
+
+A module of its own (not conftest) so test files and the benchmark import it by a name no
+other test folder uses. Chromium is Debian's (``/usr/bin/chromium``); playwright only drives
+it and never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from intercom_connector.cli.ui_commands import connect
+from intercom_connector.ui import AccessToken, PanelSettings, create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+DOCS = ROOT / "docs"
+PYTHON = sys.executable
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class PanelHandle:
+    base_url: str
+    access: AccessToken
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    @property
+    def entry(self) -> str:
+        """The URL `intercom-connector ui` prints (with the token)."""
+        return f"{self.base_url}/?token={self.access.token}"
+
+    def url(self, path: str) -> str:
+        separator = "&" if "?" in path else "?"
+        return f"{self.base_url}{path}{separator}token={self.access.token}"
+
+
+@contextmanager
+def serve_panel(runlog_path: Path | None = None) -> Iterator[PanelHandle]:
+    """The panel on a free 127.0.0.1 port in a daemon thread, stopped on exit."""
+    access = AccessToken()
+    app = create_app(PanelSettings(connect=connect, runlog_path=runlog_path, access=access))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=lambda: asyncio.run(server.serve(sockets=[sock])), name="ui-panel", daemon=True
+    )
+    thread.start()
+    for _ in range(1000):
+        if server.started or not thread.is_alive():
+            break
+        threading.Event().wait(0.01)
+    if not server.started:
+        raise RuntimeError("the panel did not start")
+    try:
+        yield PanelHandle(f"http://127.0.0.1:{port}", access, server, thread)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
+
+
+def launch_options() -> dict[str, object]:
+    return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
