@@ -91,3 +91,13 @@ def chromium_available() -> bool:
 
 def launch_options() -> dict[str, object]:
     return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+
+
+def run_example(path: Path, **options: object) -> str:
+    """``run_workflow_file`` in a thread of its own: playwright's sync API owns this loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from intercom_connector.cli.workflow_commands import run_workflow_file
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run_workflow_file, path, **options).result()  # type: ignore[arg-type]

@@ -254,7 +254,7 @@ function runPage() {
         const item = el("li", { class: "match", "data-path": match.path },
           el("code", { text: match.path || JSON.stringify(match.segments) }), document.createTextNode(` = ${text}`));
         if (match.path) {
-          const button = el("button", { type: "button", class: "jt-copy", text: "⧉" });
+          const button = el("button", { type: "button", class: "jt-copy", text: "copy" });
           button.addEventListener("click", () => JsonTree.copy(match.path));
           item.append(button);
           item.addEventListener("mouseenter", () => JsonTree.pointAt(match.path));

@@ -73,12 +73,12 @@ const JsonTree = (() => {
     }
     line.append(el("span", { class: container ? "jt-summary" : "jt-value", text: summary(node) }));
     if (node.path) {
-      const button = el("button", { type: "button", class: "jt-copy", title: "Copy the reference", text: "⧉" });
+      const button = el("button", { type: "button", class: "jt-copy", title: "Copy the reference", text: "copy" });
       button.addEventListener("click", (event) => {
         event.stopPropagation();
         copy(node.path);
         button.textContent = "✓";
-        setTimeout(() => (button.textContent = "⧉"), 900);
+        setTimeout(() => (button.textContent = "copy"), 900);
       });
       line.append(button);
     }

@@ -1,0 +1,114 @@
+"""The panel while things happen: the runs list follows a run, Resume finishes a killed one,
+and try-it calls an operation, all driven in Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ui_kit import DOCS, EXAMPLES, PYTHON, PanelHandle
+
+from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.httpx_lib import httpx
+from intercom_connector.sandbox import Sandbox, SandboxConfig, run_in_thread
+from intercom_connector.workflow import ProgressEvent, RunLog, load_workflow, run_workflow
+
+CONTACTS_COMPANIES = EXAMPLES / "contacts-companies.yaml"
+WAIT_MS = 60_000
+
+
+def run_held_at(gate: threading.Event, held: threading.Event, after: int) -> threading.Thread:
+    """contacts-companies in a thread, paused after ``after`` finished steps until ``gate``."""
+    seen = 0
+
+    def on_progress(event: ProgressEvent) -> None:
+        nonlocal seen
+        if event.type == "finished":
+            seen += 1
+            if seen == after:
+                held.set()
+                gate.wait(WAIT_MS / 1000)
+
+    async def go() -> None:
+        sandbox = Sandbox(SandboxConfig(rate_limit=None))
+        transport = httpx.ASGITransport(app=sandbox.app)
+        async with AsyncIntercomClient(
+            sandbox.token, base_url="http://sandbox.test", transport=transport
+        ) as client:
+            await run_workflow(load_workflow(CONTACTS_COMPANIES), client, on_progress=on_progress)
+
+    thread = threading.Thread(target=lambda: asyncio.run(go()), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_the_runs_list_follows_a_run_while_it_goes(panel: PanelHandle, page: Any) -> None:
+    page.goto(panel.entry)
+    page.wait_for_selector("#live-state:text('live')")
+    gate, held = threading.Event(), threading.Event()
+    thread = run_held_at(gate, held, after=10)
+    try:
+        assert held.wait(WAIT_MS / 1000)
+        row = page.locator("tr.run").first
+        row.locator('.status[data-status="running"]').wait_for(timeout=WAIT_MS)
+        assert int(row.locator(".steps").inner_text()) >= 10
+        page.locator("main").screenshot(path=str(DOCS / "ui-runs.png"))
+    finally:
+        gate.set()
+        thread.join(WAIT_MS / 1000)
+    row.locator('.status[data-status="succeeded"]').wait_for(timeout=WAIT_MS)
+    assert int(row.locator(".steps").inner_text()) > 100
+
+
+def test_resume_from_the_page_finishes_a_killed_run(
+    panel: PanelHandle, page: Any, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with run_in_thread(SandboxConfig(latency=0.03, rate_limit=None)) as sandbox:
+        monkeypatch.setenv("INTERCOM_TOKEN", sandbox.token)
+        command = [PYTHON, "-m", "intercom_connector", "run", str(CONTACTS_COMPANIES)]
+        process = subprocess.Popen(
+            [*command, "--base-url", sandbox.base_url, "--quiet"],
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            with RunLog() as log:
+                for _ in range(6000):
+                    runs = log.runs(1)
+                    if (runs and runs[0].steps_finished >= 6) or process.poll() is not None:
+                        break
+                    threading.Event().wait(0.01)
+                run_id = log.runs(1)[0].run_id
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait(30)
+        page.goto(panel.url(f"/runs/{run_id}"))
+        page.locator('#run-status[data-status="interrupted"]').wait_for()
+        page.locator("#action-resume").click()
+        page.locator('#run-status[data-status="succeeded"]').wait_for(timeout=WAIT_MS)
+        listed = Counter(r.path for r in sandbox.sandbox.requests.matching("GET", "/contacts"))
+    assert listed["/contacts"] == 1
+    assert "2 attempts" in page.locator("#run-facts").inner_text()
+
+
+def test_try_it_calls_list_contacts_against_the_sandbox(panel: PanelHandle, page: Any) -> None:
+    page.goto(panel.url("/operations/list_contacts"))
+    page.locator("#field-per_page").fill("2")
+    page.locator("#try-target").select_option("sandbox")
+    page.locator("#try-run").click()
+    page.locator("#try-status.ok").wait_for()
+    step = page.locator("#try-yaml").inner_text()
+    assert "call: list_contacts" in step and "per_page: 2" in step
+    data = page.locator(
+        "#try-reply .jt-node", has=page.locator(':scope > .jt-line > .jt-key:text-is("data")')
+    )
+    assert data.locator(".jt-summary").first.inner_text() == "[2 items]"
+    page.locator("main").screenshot(path=str(DOCS / "ui-try-it.png"))
