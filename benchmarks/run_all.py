@@ -39,6 +39,18 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
         [],
         ["--small", "1000", "--large", "5000"],
     ),
+    (
+        "Hostile input: cost of the workflow file bounds, RE2 against re, a refused alias bomb",
+        "bench_hostile_input.py",
+        [],
+        ["--repeat", "20", "--letters", "18"],
+    ),
+    (
+        "Loading the examples: reference checks against output shapes vs none",
+        "bench_workflow_checks.py",
+        [],
+        ["--rounds", "30"],
+    ),
 ]
 
 

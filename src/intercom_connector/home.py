@@ -12,8 +12,14 @@ from pathlib import Path
 
 import platformdirs
 
+from intercom_connector.errors import UsageError
+
 HOME_ENV = "INTERCOM_CONNECTOR_HOME"
 DATABASE_NAME = "connector.db"
+
+
+class HomeUnusable(UsageError):
+    """The connector's directory is not a directory that can be used."""
 
 
 def connector_home() -> Path:
@@ -22,8 +28,19 @@ def connector_home() -> Path:
     home = (
         Path(configured) if configured else Path(platformdirs.user_data_dir("intercom-connector"))
     )
-    if not home.exists():
+    where = f"{HOME_ENV}={home}" if configured else str(home)
+    if home.exists() and not home.is_dir():
+        raise HomeUnusable(
+            f"the connector home {where} is a file, not a directory; point {HOME_ENV} at a "
+            "directory, or move the file away"
+        )
+    try:
         home.mkdir(parents=True, mode=0o700, exist_ok=True)
+    except OSError as error:
+        raise HomeUnusable(
+            f"cannot create the connector home {where}: {error.strerror}; point {HOME_ENV} "
+            "at a directory you can write"
+        ) from None
     return home
 
 

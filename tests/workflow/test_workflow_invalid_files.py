@@ -6,10 +6,10 @@ what is wrong. Files are small on purpose: one mistake each.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from workflow_kit import problems_of_file
 
 from intercom_connector.workflow import WorkflowInvalid, load_workflow
 
@@ -270,6 +270,13 @@ BAD_FILES: list[tuple[str, str, str]] = [
         "bad.yaml:3: step 'wait', field 'delay': must be between 0 and 604800 seconds",
     ),
     (
+        "max-iterations-past-the-bound",
+        HEAD + "  - id: l\n    loop: {forever: true, max_iterations: 100001}\n    steps:\n"
+        "      - {id: stop, break: l}\n",
+        "bad.yaml:4: step 'l', field 'loop.max_iterations': Input should be less than or equal "
+        "to 100000",
+    ),
+    (
         "unknown-field-in-a-nested-step",
         HEAD + "  - id: l\n    loop: {list: [1]}\n    steps:\n"
         "      - id: inner\n        call: list_contacts\n        inputs: {}\n",
@@ -284,11 +291,7 @@ BAD_FILES: list[tuple[str, str, str]] = [
     [pytest.param(text, expected, id=name) for name, text, expected in BAD_FILES],
 )
 def test_invalid_file_is_rejected_with_its_place_and_reason(tmp_path: Path, text, expected):
-    path = tmp_path / "bad.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    with pytest.raises(WorkflowInvalid) as raised:
-        load_workflow(path)
-    messages = [str(problem).replace(str(tmp_path) + "/", "") for problem in raised.value.problems]
+    messages = problems_of_file(tmp_path, text)
     assert any(message.startswith(expected) for message in messages), messages
 
 

@@ -13,9 +13,10 @@ PACKAGE = Path(workflow_package.__file__).parent
 def test_public_names_are_pinned():
     assert workflow_package.__all__ == [
         "MISSING",
+        "CallFailed",
         "ConfigProblem",
-        "EmbeddedExecutor",
-        "Executor",
+        "EmbeddedEngine",
+        "Engine",
         "Interpreter",
         "LoadedWorkflow",
         "Plan",
@@ -30,6 +31,7 @@ def test_public_names_are_pinned():
         "RunNotFound",
         "RunResult",
         "RunSummary",
+        "StepError",
         "StepFailed",
         "StepRecord",
         "StepRef",
@@ -60,10 +62,31 @@ def test_workflow_imports_nothing_from_the_cli_or_the_sandbox():
                 imported.update(alias.name for alias in node.names)
     ours = {name for name in imported if name.startswith("intercom_connector.")}
     layers = {name.split(".")[1] for name in ours}
-    assert layers <= {"workflow", "catalog", "http", "auth", "home"}
+    assert layers <= {"workflow", "catalog", "http", "auth", "home", "errors", "lazy_import"}
 
 
 def test_the_interpreter_module_does_no_io():
     source = (PACKAGE / "interpreter.py").read_text()
     for forbidden in ("httpx", "sqlite3", "time.", "open(", "asyncio.sleep"):
         assert forbidden not in source
+
+
+def _project_imports(module: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return {name for name in names if name.startswith("intercom_connector")}
+
+
+def test_the_engine_interface_imports_nothing_of_the_project():
+    assert _project_imports(PACKAGE / "engine.py") == set()
+
+
+def test_the_interpreter_sees_the_engine_interface_and_no_engine():
+    imported = _project_imports(PACKAGE / "interpreter.py")
+    assert "intercom_connector.workflow.engine" in imported
+    forbidden = ("engines", "runlog", "runner", "client", "http", "auth")
+    assert not [name for name in imported if any(part in name for part in forbidden)]

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from workflow_kit import FakeExecutor, interpret, new_sandbox, sandbox_client, workflow
+from workflow_kit import FakeEngine, interpret, new_sandbox, sandbox_client, workflow
 
 from intercom_connector.http import RateLimiter, RateLimitPolicy
 from intercom_connector.workflow import RunLog, StepRef, run_workflow
@@ -30,7 +30,7 @@ steps:
 """
 
 
-class SlowFirstExecutor(FakeExecutor):
+class SlowFirstEngine(FakeEngine):
     """Early items answer last, so completion order is the reverse of input order."""
 
     def __init__(self) -> None:
@@ -64,23 +64,23 @@ def _loop_over_ten(parallel: int) -> str:
 
 
 async def test_parallel_loop_keeps_results_in_input_order():
-    executor = SlowFirstExecutor()
-    outputs, _ = await interpret(workflow(_loop_over_ten(10)), executor)
-    assert executor.completed != sorted(executor.completed)
+    engine = SlowFirstEngine()
+    outputs, _ = await interpret(workflow(_loop_over_ten(10)), engine)
+    assert engine.completed != sorted(engine.completed)
     assert [r["get"]["contact"] for r in outputs["loop-1"]["results"]] == list(range(10))
 
 
 async def test_parallel_loop_runs_at_most_n_iterations_at_once():
-    executor = SlowFirstExecutor()
-    await interpret(workflow(_loop_over_ten(4)), executor)
-    assert executor.most_in_flight == 4
+    engine = SlowFirstEngine()
+    await interpret(workflow(_loop_over_ten(4)), engine)
+    assert engine.most_in_flight == 4
 
 
 async def test_default_loop_runs_one_iteration_at_a_time():
-    executor = SlowFirstExecutor()
-    await interpret(workflow(_loop_over_ten(1)), executor)
-    assert executor.most_in_flight == 1
-    assert executor.completed == list(range(10))
+    engine = SlowFirstEngine()
+    await interpret(workflow(_loop_over_ten(1)), engine)
+    assert engine.most_in_flight == 1
+    assert engine.completed == list(range(10))
 
 
 async def test_parallel_loop_against_the_sandbox_matches_the_sequential_result(runlog: RunLog):

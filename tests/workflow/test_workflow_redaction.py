@@ -22,9 +22,10 @@ steps:
       Authorization: Bearer abc
       note: "{$.config.note_prefix}!"
       harmless: 42
+      page_size: $.config.page_size
   - id: list-contacts
     call: list_contacts
-    input: {per_page: $.config.page_size}
+    input: {per_page: $.steps.build.page_size}
 """
 
 

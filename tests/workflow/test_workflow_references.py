@@ -7,7 +7,7 @@ import string
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from workflow_kit import FakeExecutor, interpret, interpret_failure, workflow
+from workflow_kit import FakeEngine, interpret, interpret_failure, workflow
 
 from intercom_connector.workflow import MISSING, ReferenceProblem, parse_reference
 from intercom_connector.workflow.references import (
@@ -154,5 +154,5 @@ async def test_env_carries_run_id_and_workflow_name():
     loaded = workflow(
         "name: my flow\nsteps:\n  - {id: e, map: {run: $.env.run_id, w: $.env.workflow}}\n"
     )
-    outputs, _ = await interpret(loaded, FakeExecutor())
+    outputs, _ = await interpret(loaded, FakeEngine())
     assert outputs["e"] == {"run": "r-1", "w": "my flow"}

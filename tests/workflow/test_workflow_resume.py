@@ -28,7 +28,7 @@ from intercom_connector.workflow import (
     resume_run,
     run_workflow,
 )
-from intercom_connector.workflow.runlog import STEP_FINISHED, TIMER_STARTED
+from intercom_connector.workflow.runlog import STEP_FINISHED, TIMER_STARTED, RunNotFound
 
 CONTACTS_COMPANIES = EXAMPLES / "contacts-companies.yaml"
 EXPORT_DOWNLOAD = EXAMPLES / "export-download.yaml"
@@ -250,7 +250,7 @@ def _run_until(home: Path, args: list[str], ready: Callable[[RunLog, str], bool]
                 with RunLog(home / "connector.db") as log:
                     try:
                         run_id = log.resolve_id("last")
-                    except LookupError:
+                    except RunNotFound:
                         run_id = None
                     if run_id is not None and ready(log, run_id):
                         os.kill(process.pid, signal.SIGKILL)

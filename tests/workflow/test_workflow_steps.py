@@ -1,11 +1,13 @@
-"""Each step kind does what the file says, on an executor that records instead of calling."""
+"""Each step kind does what the file says, on an engine that records instead of calling."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from workflow_kit import FakeExecutor, interpret, interpret_failure, workflow
+from workflow_kit import FakeEngine, interpret, interpret_failure, workflow
+
+from intercom_connector.workflow import CallFailed, StepError
 
 CONTACTS = [{"id": "c1", "name": "Ada"}, {"id": "c2", "name": "Bob"}, {"id": "c3", "name": "Cy"}]
 
@@ -29,8 +31,8 @@ async def test_call_sends_the_operation_by_its_canonical_name_with_resolved_inpu
             input: {per_page: $.config.per_page}
         """
     )
-    outputs, executor = await interpret(loaded, FakeExecutor(contacts_and_companies))
-    assert executor.calls == [("list-contacts", "list_contacts", {"per_page": 20})]
+    outputs, engine = await interpret(loaded, FakeEngine(contacts_and_companies))
+    assert engine.calls == [("list-contacts", "list_contacts", {"per_page": 20})]
     assert outputs["list-contacts"]["data"] == CONTACTS
 
 
@@ -51,8 +53,8 @@ async def test_loop_list_exposes_value_and_index_to_its_steps():
                 map: {index: $.steps.loop-1.index, name: $.steps.loop-1.value.name}
         """
     )
-    outputs, executor = await interpret(loaded, FakeExecutor(contacts_and_companies))
-    assert [data for _, _, data in executor.calls[1:]] == [
+    outputs, engine = await interpret(loaded, FakeEngine(contacts_and_companies))
+    assert [data for _, _, data in engine.calls[1:]] == [
         {"contact_id": "c1"},
         {"contact_id": "c2"},
         {"contact_id": "c3"},
@@ -80,9 +82,9 @@ async def test_step_keys_are_loop_paths():
                   - {id: leaf, map: {v: $.steps.inner.value}}
         """
     )
-    _, executor = await interpret(loaded)
-    assert "loop-1[1].inner[0].leaf" in executor.keys_of()
-    assert executor.keys_of()[-1] == "loop-1"
+    _, engine = await interpret(loaded)
+    assert "loop-1[1].inner[0].leaf" in engine.keys_of()
+    assert engine.keys_of()[-1] == "loop-1"
 
 
 async def test_loop_results_gather_outputs_after_the_loop_in_input_order():
@@ -103,7 +105,7 @@ async def test_loop_results_gather_outputs_after_the_loop_in_input_order():
               names: $.steps.loop-1.results[*].list-attached-companies.companies[*].name
         """
     )
-    outputs, _ = await interpret(loaded, FakeExecutor(contacts_and_companies))
+    outputs, _ = await interpret(loaded, FakeEngine(contacts_and_companies))
     assert outputs["names"]["names"] == ["company of c1", "company of c2", "company of c3"]
 
 
@@ -122,11 +124,11 @@ async def test_loop_forever_runs_until_its_break():
                   - {id: stop, break: poll}
         """
     )
-    outputs, executor = await interpret(loaded)
+    outputs, engine = await interpret(loaded)
     assert outputs["poll"]["iterations"] == 4
     assert outputs["poll"]["broken"] is True
-    assert "poll[3].stop" in executor.keys_of()
-    assert "poll[4]" not in executor.keys_of("started")
+    assert "poll[3].stop" in engine.keys_of()
+    assert "poll[4]" not in engine.keys_of("started")
 
 
 async def test_loop_forever_fails_at_max_iterations():
@@ -170,8 +172,8 @@ async def test_break_of_an_outer_loop_from_an_inner_loop_ends_both():
           - {id: after, map: {outer: $.steps.outer.iterations}}
         """
     )
-    outputs, executor = await interpret(loaded)
-    started = executor.keys_of("started")
+    outputs, engine = await interpret(loaded)
+    started = engine.keys_of("started")
     assert "outer[1].inner[1].stop" in started
     assert "outer[1].inner[2]" not in started
     assert "outer[2]" not in started
@@ -197,8 +199,8 @@ async def test_break_of_the_inner_loop_continues_the_outer_loop():
                       - {id: stop, break: inner}
         """
     )
-    _, executor = await interpret(loaded)
-    started = executor.keys_of("started")
+    _, engine = await interpret(loaded)
+    started = engine.keys_of("started")
     assert "outer[1].inner[1].stop" in started
     assert "outer[0].inner[2]" not in started
 
@@ -248,8 +250,8 @@ async def test_condition_records_the_resolved_comparisons():
               all: [{value1: $.config.flag, comparison: ==, value2: true}]
         """
     )
-    _, executor = await interpret(loaded)
-    (input,) = [data for event, key, data in executor.events if event == "started"]
+    _, engine = await interpret(loaded)
+    (input,) = [data for event, key, data in engine.events if event == "started"]
     assert input["comparisons"] == [
         {"value1": False, "comparison": "equal", "value2": True, "result": False}
     ]
@@ -261,8 +263,8 @@ async def test_condition_records_the_resolved_comparisons():
 )
 async def test_delay_waits_seconds_or_a_duration(written, seconds):
     loaded = workflow(f"name: t\nsteps:\n  - {{id: wait, delay: {written}}}\n")
-    _, executor = await interpret(loaded)
-    assert executor.sleeps == [seconds]
+    _, engine = await interpret(loaded)
+    assert engine.sleeps == [seconds]
 
 
 async def test_delay_reads_its_seconds_from_a_reference():
@@ -274,8 +276,24 @@ async def test_delay_reads_its_seconds_from_a_reference():
           - {id: wait, delay: $.config.poll}
         """
     )
-    _, executor = await interpret(loaded)
-    assert executor.sleeps == [30.0]
+    _, engine = await interpret(loaded)
+    assert engine.sleeps == [30.0]
+
+
+@pytest.mark.parametrize("resolved", [".inf", ".nan", "-1", "'8d'", "'soon'", "true"])
+async def test_a_delay_resolved_at_run_time_is_bounded_like_a_literal_one(resolved):
+    loaded = workflow(
+        f"""
+        name: t
+        config: {{poll: {resolved}}}
+        steps:
+          - {{id: wait, delay: $.config.poll}}
+        """
+    )
+    engine = FakeEngine()
+    failure = await interpret_failure(loaded, engine)
+    assert failure.ref.key == "wait"
+    assert engine.sleeps == []
 
 
 async def test_map_builds_an_object_from_references_templates_and_literals():
@@ -304,7 +322,7 @@ async def test_map_builds_an_object_from_references_templates_and_literals():
 async def test_a_failing_call_fails_the_run_naming_the_step_and_its_loop_path():
     def answer(operation: str, data: dict[str, Any]) -> Any:
         if data.get("contact_id") == "c2":
-            raise RuntimeError("contact c2 is gone")
+            raise CallFailed(StepError(operation, "NotFound: contact c2 is gone", 404))
         return contacts_and_companies(operation, data)
 
     loaded = workflow(
@@ -320,19 +338,19 @@ async def test_a_failing_call_fails_the_run_naming_the_step_and_its_loop_path():
                 input: {contact_id: $.steps.loop-1.value.id}
         """
     )
-    executor = FakeExecutor(answer)
-    failure = await interpret_failure(loaded, executor)
+    engine = FakeEngine(answer)
+    failure = await interpret_failure(loaded, engine)
     assert failure.ref.key == "loop-1[1].list-attached-companies"
     assert str(failure) == (
         "step 'list-attached-companies' (loop-1[1].list-attached-companies) failed: "
-        "RuntimeError: contact c2 is gone"
+        "NotFound: contact c2 is gone"
     )
-    assert executor.keys_of("failed") == [
+    assert engine.keys_of("failed") == [
         "loop-1[1].list-attached-companies",
         "loop-1[1]",
         "loop-1",
     ]
-    assert "loop-1[2]" not in executor.keys_of("started")
+    assert "loop-1[2]" not in engine.keys_of("started")
 
 
 async def test_the_same_outputs_give_the_same_step_executions():
@@ -349,6 +367,6 @@ async def test_the_same_outputs_give_the_same_step_executions():
                 input: {contact_id: $.steps.loop-1.value.id}
         """
     )
-    _, first = await interpret(loaded, FakeExecutor(contacts_and_companies))
-    _, second = await interpret(loaded, FakeExecutor(contacts_and_companies))
+    _, first = await interpret(loaded, FakeEngine(contacts_and_companies))
+    _, second = await interpret(loaded, FakeEngine(contacts_and_companies))
     assert first.events == second.events

@@ -24,6 +24,8 @@ from intercom_connector.workflow import (
     LoadedWorkflow,
     StepFailed,
     StepRef,
+    WorkflowInvalid,
+    load_workflow,
     parse_workflow,
 )
 
@@ -54,8 +56,8 @@ def new_sandbox(**config: Any) -> Sandbox:
 
 
 @dataclass
-class FakeExecutor:
-    """An executor that answers calls from a function and never sleeps."""
+class FakeEngine:
+    """An engine that answers calls from a function and never sleeps."""
 
     answer: Callable[[str, dict[str, Any]], Any] = lambda operation, data: {"ok": True}
     events: list[tuple[str, str, Any]] = field(default_factory=list)
@@ -91,11 +93,11 @@ class FakeExecutor:
 
 async def interpret(
     loaded: LoadedWorkflow,
-    executor: FakeExecutor | None = None,
+    engine: FakeEngine | None = None,
     config: dict[str, Any] | None = None,
-) -> tuple[dict[str, Any], FakeExecutor]:
-    """Run a workflow on a fake executor; the top-level outputs and the executor."""
-    executor = executor or FakeExecutor()
+) -> tuple[dict[str, Any], FakeEngine]:
+    """Run a workflow on a fake engine; the top-level outputs and the engine."""
+    engine = engine or FakeEngine()
     env = {
         "run_id": "r-1",
         "workflow": loaded.workflow.name,
@@ -103,15 +105,13 @@ async def interpret(
         "started_at_unix": 0,
     }
     merged = {**loaded.workflow.config, **(config or {})}
-    interpreter = Interpreter(loaded.plan, executor, config=merged, env=env)
-    return await interpreter.run(), executor
+    interpreter = Interpreter(loaded.plan, engine, config=merged, env=env)
+    return await interpreter.run(), engine
 
 
-async def interpret_failure(
-    loaded: LoadedWorkflow, executor: FakeExecutor | None = None
-) -> StepFailed:
+async def interpret_failure(loaded: LoadedWorkflow, engine: FakeEngine | None = None) -> StepFailed:
     try:
-        await interpret(loaded, executor)
+        await interpret(loaded, engine)
     except StepFailed as failure:
         return failure
     raise AssertionError("the workflow did not fail")
@@ -126,3 +126,14 @@ def cli_app() -> typer.Typer:
     app.add_typer(runs_app, name="runs")
     app.add_typer(workflow_app, name="workflow")
     return app
+
+
+def problems_of_file(directory: Path, text: str) -> list[str]:
+    """Every problem `load_workflow` reports for ``text`` written as ``bad.yaml``."""
+    path = directory / "bad.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    try:
+        load_workflow(path)
+    except WorkflowInvalid as error:
+        return [str(problem).replace(str(directory) + "/", "") for problem in error.problems]
+    raise AssertionError("the file was accepted")

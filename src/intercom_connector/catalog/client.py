@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from intercom_connector.catalog.composite import COMPOSITES
+from intercom_connector.catalog.deadline import DEFAULT_DEADLINE, Stage, operation_deadline
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.reconcile import can_settle, settle
 from intercom_connector.catalog.registry import Catalog, load_catalog
@@ -53,8 +54,10 @@ class AsyncIntercomClient:
         catalog: Catalog | None = None,
         download_dir: str | Path = ".",
         on_event: Callable[[dict[str, Any]], None] | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         self.catalog = catalog or load_catalog()
+        self.deadline = deadline
         self.validator = self.catalog.validator
         self.granted_scopes = frozenset(granted_scopes) if granted_scopes is not None else None
         self.download_dir = Path(download_dir)
@@ -101,17 +104,20 @@ class AsyncIntercomClient:
     async def call(self, name: str, data: dict[str, Any] | None = None) -> Any:
         """Run one operation and return its reply (one page for list operations)."""
         operation, prepared = self.prepare(name, data)
+        stage = Stage()
         try:
-            composite = COMPOSITES.get(operation.name)
-            if composite is not None:
-                return await composite(self, prepared)
-            request = build_request(operation, prepared)
-            try:
-                return (await self.api.send(request)).body
-            except IntercomError as error:
-                if not can_settle(operation.name, prepared, error):
-                    raise
-                return await settle(self, operation.name, prepared, request, error)
+            async with operation_deadline(operation, self.deadline, stage):
+                composite = COMPOSITES.get(operation.name)
+                if composite is not None:
+                    return await composite(self, prepared)
+                request = build_request(operation, prepared)
+                try:
+                    return (await self.api.send(request)).body
+                except IntercomError as error:
+                    if not can_settle(operation.name, prepared, error):
+                        raise
+                    stage.settling = True
+                    return await settle(self, operation.name, prepared, request, error)
         except IntercomError as error:
             error.operation = error.operation or operation.name
             raise
@@ -126,12 +132,16 @@ class AsyncIntercomClient:
             if operation.pagination is not None:
                 paginator = make_paginator(PaginationSpec.from_dict(operation.pagination))
                 async with aclosing(self.api.pages(request, paginator.spec)) as pages:
-                    async for page in pages:
+                    while True:  # the deadline bounds each page, not the whole listing
+                        async with operation_deadline(operation, self.deadline, Stage()):
+                            page = await anext(pages, None)
+                        if page is None:
+                            return
                         yield paginator.items(page)
-                return
             if operation.list_key is None:
                 raise PaginationError(f"{operation.name} does not return a list of records")
-            body = (await self.api.send(request)).body or {}
+            async with operation_deadline(operation, self.deadline, Stage()):
+                body = (await self.api.send(request)).body or {}
             records = body.get(operation.list_key)
             if records is None:  # the spec's schema and Intercom's replies disagree on some keys
                 records = body.get("data")

@@ -13,14 +13,19 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intercom_connector.catalog.model import Operation
-from intercom_connector.catalog.validation import InputValidator
+from intercom_connector.errors import UsageError
+
+if TYPE_CHECKING:
+    from intercom_connector.catalog.validation import InputValidator
 
 
-class UnknownOperation(LookupError):
+class UnknownOperation(UsageError):
     """No operation answers to the given name."""
+
+    label = "unknown operation"
 
     def __init__(self, name: str, suggestions: list[str]) -> None:
         self.name = name
@@ -138,6 +143,8 @@ class Catalog:
     def validator(self) -> InputValidator:
         """The input validator, whose compiled schemas every client of this catalog shares."""
         if self._validator is None:
+            from intercom_connector.catalog.validation import InputValidator  # jsonschema: slow
+
             self._validator = InputValidator(self.definitions)
         return self._validator
 

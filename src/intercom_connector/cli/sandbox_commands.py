@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from intercom_connector.cli.errors import UsageProblem, reported
 from intercom_connector.sandbox import DEFAULT_TOKEN, Sandbox, SandboxConfig
 from intercom_connector.sandbox import server as sandbox_server
 from intercom_connector.sandbox.config import DEFAULT_RATE_LIMIT
@@ -69,7 +70,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind; keep loopback unless needed.")] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8700,
+    port: Annotated[int, typer.Option(help="TCP port (0: any free one, named on start).")] = 8700,
     token: Annotated[str, typer.Option(help="Bearer token the sandbox accepts.")] = DEFAULT_TOKEN,
     seed: Annotated[int, typer.Option(help="Seed for the generated workspace.")] = 0,
     contacts: Annotated[int, typer.Option(help="Contacts to seed.")] = 100,
@@ -101,8 +102,17 @@ def serve(
         drop_rate=drop_rate,
         export_seconds=export_seconds,
     )
+    with reported():
+        try:
+            sock = sandbox_server.listen(host, port)
+        except OSError as error:
+            raise UsageProblem(
+                f"cannot listen on {host}:{port}: {error.strerror or error} "
+                "(is another sandbox running? pick another --port)"
+            ) from None
+    port = sock.getsockname()[1]
     sandbox = Sandbox(config, base_url=f"http://{host}:{port}")
     typer.echo(f"Intercom sandbox on http://{host}:{port}")
     typer.echo(f"Token: {config.token}   (Authorization: Bearer {config.token})")
     typer.echo("Admin: GET /_sandbox/requests, POST /_sandbox/reset   Ctrl-C to stop")
-    sandbox_server.serve(sandbox, host=host, port=port)
+    sandbox_server.serve(sandbox, host=host, port=port, sock=sock)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,20 +33,27 @@ from intercom_connector.cli.call_commands import (
 )
 from intercom_connector.cli.connection import Connection, open_client
 from intercom_connector.cli.errors import (
-    EXIT_RUN_FAILED,
     EXIT_USAGE,
-    register,
+    UsageProblem,
     reported,
     stderr,
     write_stdout,
 )
-from intercom_connector.cli.output import dumps
+from intercom_connector.cli.new_workflow_commands import new_workflow
+from intercom_connector.cli.output import (
+    LISTING_FORMATS,
+    TABLE_OR_JSON,
+    OutputFormat,
+    OutputOption,
+    dumps,
+    require_format,
+    write_records,
+)
+from intercom_connector.cli.webhook_commands import read_event
+from intercom_connector.errors import RunFailed
 from intercom_connector.workflow import (
-    ConfigProblem,
     LoadedWorkflow,
-    ResumeRefused,
     RunLog,
-    RunNotFound,
     RunResult,
     TerminalProgress,
     WorkflowInvalid,
@@ -55,20 +63,10 @@ from intercom_connector.workflow import (
     resume_run,
     run_view,
     run_workflow,
-    workflow_json_schema,
 )
-from intercom_connector.workflow.render import summary_view
-
-
-class RunFailed(Exception):
-    """A workflow run ended failed; the message names the step and its loop path."""
-
-
-register(WorkflowInvalid, EXIT_USAGE, "invalid workflow")
-register(ConfigProblem, EXIT_USAGE, "config")
-register(ResumeRefused, EXIT_USAGE, "resume")
-register(RunNotFound, EXIT_USAGE, "unknown run")
-register(RunFailed, EXIT_RUN_FAILED, "run failed")
+from intercom_connector.workflow.loader import check_config
+from intercom_connector.workflow.render import matches, summary_view
+from intercom_connector.workflow.triggers.local_events import event_for_run, with_event
 
 TokenFlag = Annotated[
     str | None,
@@ -79,8 +77,20 @@ TokenFlag = Annotated[
         show_default=False,
     ),
 ]
+JsonAlias = Annotated[bool, typer.Option("--json", hidden=True, help="The same as --output json.")]
 ShowOption = Annotated[
     bool, typer.Option("--show", help="Print the run's debug view when it ends.")
+]
+EventOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--event",
+        help="Run a webhook workflow once with this notification (JSON) as $.steps.trigger.",
+        show_default=False,
+    ),
+]
+NowOption = Annotated[
+    bool, typer.Option("--now", help="Run a schedule workflow once, for its latest slot.")
 ]
 
 workflow_app = typer.Typer(
@@ -132,7 +142,9 @@ def _report(result: RunResult, quiet: bool, show: bool) -> None:
             render_run(log, result.run_id, console=Console(highlight=False))
     write_stdout(result.run_id + "\n")
     if not result.succeeded:
-        raise RunFailed(f"{result.error}; see `intercom-connector runs show {result.run_id}`")
+        failed = RunFailed(f"{result.error}; see `intercom-connector runs show {result.run_id}`")
+        failed.exit_code = result.exit_code
+        raise failed
     if not quiet:
         stderr.out(f"run {result.run_id} succeeded in {result.duration:.2f}s", highlight=False)
 
@@ -145,18 +157,28 @@ def run(
     ] = None,
     auth: AuthOption = None,
     token: TokenFlag = None,
-    region: RegionOption = "us",
+    region: RegionOption = None,
     base_url: BaseUrlOption = None,
     version: VersionOption = None,
     sandbox: SandboxOption = False,
     quiet: QuietOption = False,
     show: ShowOption = False,
+    event: EventOption = None,
+    now: NowOption = False,
 ) -> None:
-    """Run a workflow. Prints the run id; progress goes to stderr. Exit 4 when a step fails."""
+    """Run a workflow. Prints the run id; progress goes to stderr. Exit 4 when a step fails.
+
+    A webhook workflow runs once with --event FILE (a notification, see `webhook sample`);
+    a schedule workflow once with --now. `serve` hosts them.
+    """
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     with reported(connection.redact):
         loaded = load_workflow(file)
         overrides = _config_overrides(config)
+        check_config(loaded, overrides)
+        given = read_event(event) if event is not None else None
+        found = event_for_run(loaded, event=given, now=time.time() if now else None)
+        loaded = with_event(loaded, found)
         if not (sandbox or auth or token or base_url):
             connection.auth = loaded.workflow.authentication
         result = asyncio.run(_start(connection, loaded, overrides))
@@ -170,13 +192,16 @@ def run_workflow_file(
     auth: str | None = None,
     config: dict[str, Any] | None = None,
     quiet: bool = True,
+    event: dict[str, Any] | None = None,
 ) -> str:
     """Run a workflow file (against the embedded sandbox with ``sandbox=True``); its run id.
 
-    A failed run still returns its id: ``show_run`` tells what failed.
+    A failed run still returns its id: ``show_run`` tells what failed. A webhook or
+    schedule workflow needs its ``event`` (TriggerRunRefused otherwise).
     """
     connection = Connection(sandbox=sandbox, quiet=quiet, auth=auth)
     loaded = load_workflow(path)
+    loaded = with_event(loaded, event_for_run(loaded, event=event))
     if not (sandbox or auth):
         connection.auth = loaded.workflow.authentication
     return asyncio.run(_start(connection, loaded, dict(config or {}))).run_id
@@ -193,13 +218,16 @@ def show_run(
 @runs_app.command("list")
 def list_runs(
     limit: Annotated[int, typer.Option(help="How many of the latest runs.")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+    output: OutputOption = None,
+    as_json: JsonAlias = False,
 ) -> None:
     """The latest runs, newest first."""
     with reported(), RunLog() as log:
+        output = require_format(output, OutputFormat.table, *LISTING_FORMATS)
         runs = log.runs(limit)
-        if as_json:
-            write_stdout(dumps([summary_view(summary) for summary in runs]) + "\n")
+        if as_json or output is not OutputFormat.table:
+            fmt = OutputFormat.json if as_json else output
+            write_records([summary_view(summary) for summary in runs], fmt)
             return
         console = Console(highlight=False)
         if not runs:
@@ -220,41 +248,75 @@ def show(
         str | None,
         typer.Option(help="Only this step: an id, or a key like loop-1[3] (details in full)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="The debug view as JSON.")] = False,
+    output: OutputOption = None,
+    as_json: JsonAlias = False,
     full: Annotated[bool, typer.Option(help="Do not shorten long inputs and outputs.")] = False,
+    summary: Annotated[
+        bool,
+        typer.Option(help="A line per step, loop iterations folded, and the final result."),
+    ] = False,
 ) -> None:
     """The debug view: each step execution's input, output or error, and timings."""
     with reported(), RunLog() as log:
+        output = require_format(output, OutputFormat.table, *TABLE_OR_JSON)
         resolved = log.resolve_id(run_id)
-        if as_json:
+        if step is not None:
+            _check_step(log, resolved, step)
+        if summary:
+            from intercom_connector.cli.run_summary import summary_lines
+
+            write_stdout("\n".join(summary_lines(log, resolved)) + "\n")
+            return
+        if as_json or output is OutputFormat.json:
             write_stdout(dumps(run_view(log, resolved, step)) + "\n")
             return
         render_run(log, resolved, step=step, full=full, console=Console(highlight=False))
 
 
+def _check_step(log: RunLog, run_id: str, step: str) -> None:
+    """``--step`` must select something: else a usage error listing the run's step ids."""
+    records = log.steps(run_id)
+    if not any(matches(record, step) for record in records):
+        known = ", ".join(dict.fromkeys(record.step_id for record in records)) or "none yet"
+        raise UsageProblem(f"run {run_id} has no step execution {step!r} (its steps: {known})")
+
+
 @runs_app.command("resume")
 def resume(
     run_id: Annotated[str, typer.Argument(help="Run id, a unique prefix of it, or 'last'.")],
+    auth: AuthOption = None,
     token: TokenFlag = None,
+    region: Annotated[
+        str | None, typer.Option(help="us, eu or au (default: as the run started).")
+    ] = None,
+    base_url: BaseUrlOption = None,
+    sandbox: SandboxOption = False,
     force: Annotated[
         bool, typer.Option(help="Resume even if the log says its process still runs.")
     ] = False,
     quiet: QuietOption = False,
     show: ShowOption = False,
 ) -> None:
-    """Continue an interrupted or failed run; finished steps are not run again."""
+    """Continue an interrupted or failed run; finished steps are not run again.
+
+    It reconnects the way the run started unless told otherwise: ``--auth``, ``--sandbox`` or
+    ``--base-url`` replace where the requests go; ``--token`` and ``--region`` adjust it.
+    """
     with reported():
         with RunLog() as log:
             resolved = log.resolve_id(run_id)
             record = log.summary(resolved).start.get("connection") or {}
+        if not (auth or sandbox or base_url):
+            auth, sandbox = record.get("auth"), bool(record.get("sandbox"))
+            base_url = record.get("base_url")
         connection = Connection(
             token=token,
-            region=record.get("region") or "us",
-            base_url=record.get("base_url"),
+            region=region or record.get("region") or "us",
+            base_url=base_url,
             version=record.get("version"),
-            sandbox=bool(record.get("sandbox")),
+            sandbox=sandbox,
             quiet=quiet,
-            auth=record.get("auth"),
+            auth=auth,
         )
     with reported(connection.redact):
         result = asyncio.run(_resume(connection, resolved, force))
@@ -267,8 +329,14 @@ def schema(
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
-    """The JSON Schema of workflow files, for editor completion (yaml-language-server)."""
-    text = json.dumps(workflow_json_schema(), indent=2) + "\n"
+    """The JSON Schema of workflow files, with every operation's inputs, for editors.
+
+    Point yaml-language-server at it with `# yaml-language-server: $schema=workflow.schema.json`
+    as a file's first line: `call:` and `input:` fields then complete and are checked.
+    """
+    from intercom_connector.workflow.editor_schema import editor_json_schema
+
+    text = json.dumps(editor_json_schema(), indent=2) + "\n"
     if output is None:
         write_stdout(text)
     else:
@@ -290,6 +358,11 @@ def validate(
             continue
         steps = len(loaded.plan.sites)
         stderr.out(f"{file}: valid ({steps} steps)", highlight=False)
+        for note in loaded.plan.notes:
+            stderr.out(f"  note: {note}", highlight=False)
     if problems:
         stderr.out("\n".join(problems), highlight=False)
         raise typer.Exit(EXIT_USAGE)
+
+
+workflow_app.command("new")(new_workflow)

@@ -2,7 +2,7 @@
 
 ::
 
-    IntercomError                   anything this layer raises
+    IntercomError                   anything this layer raises (an OperationFailed, exit 1)
     ├── TransientError              try again later; the same request may well succeed
     │   ├── RateLimitExceeded       429; `retry_after` says how long the server asked to wait
     │   ├── ServerError             5xx
@@ -10,8 +10,8 @@
     │                               server may have seen the request
     ├── ClientError                 fix the request: sending it unchanged fails again (other 4xx)
     │   ├── BadRequest              400
-    │   ├── AuthenticationError     401
-    │   ├── PermissionDenied        403; `missing_scope` names the OAuth scope when Intercom says
+    │   ├── AuthenticationError     401 (also an AuthError: exit 3)
+    │   ├── PermissionDenied        403 (exit 3); `missing_scope` names the scope Intercom says
     │   ├── NotFound                404
     │   ├── Conflict                409
     │   └── UnprocessableEntity     422
@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from intercom_connector.errors import AuthError, OperationFailed
 from intercom_connector.httpx_lib import httpx
 
 from .jsoncodec import JSONDecodeError, loads
@@ -67,8 +68,10 @@ def _display_path(url: str) -> str:
     return path or url
 
 
-class IntercomError(Exception):
+class IntercomError(OperationFailed):
     """Base of every error raised by the HTTP layer."""
+
+    label = "intercom error"
 
     def __init__(
         self,
@@ -166,12 +169,16 @@ class BadRequest(ClientError):
     """400."""
 
 
-class AuthenticationError(ClientError):
+class AuthenticationError(AuthError, ClientError):
     """401: the token is missing, invalid or revoked."""
 
+    label = "authentication"
 
-class PermissionDenied(ClientError):
+
+class PermissionDenied(AuthError, ClientError):
     """403: the token is valid but not allowed; often a missing OAuth scope."""
+
+    label = "permission denied"
 
     @property
     def missing_scope(self) -> str | None:

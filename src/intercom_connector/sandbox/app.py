@@ -22,11 +22,21 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from intercom_connector.httpx_lib import httpx
 
-from . import companies, contacts, conversations, events, exports, oauth, tags_notes, workspace
+from . import (
+    collection_handlers,
+    companies,
+    contacts,
+    conversations,
+    events,
+    exports,
+    oauth,
+    tags_notes,
+    workspace,
+)
 from .call import Call, Handler
 from .catalog_data import Operation, spec_operations
 from .config import FaultTiming, SandboxConfig
@@ -42,6 +52,9 @@ from .webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
 
+CLIENT_DISCONNECTED = "client_disconnect"
+"""The request log's ``fault`` for a client that left before its request was read."""
+
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
@@ -50,7 +63,7 @@ DEFAULT_BASE_URL = "http://intercom-sandbox.test"
 TRANSPORT_KEY = "intercom_sandbox.transport"
 """Scope extension under which ``server.py`` hands the app the socket, to drop it."""
 
-HANDLERS: dict[str, Handler] = {
+_MODELLED: dict[str, Handler] = {
     **contacts.HANDLERS,
     **companies.HANDLERS,
     **tags_notes.HANDLERS,
@@ -58,6 +71,10 @@ HANDLERS: dict[str, Handler] = {
     **events.HANDLERS,
     **exports.HANDLERS,
     **workspace.HANDLERS,
+}
+HANDLERS: dict[str, Handler] = {
+    **_MODELLED,
+    **collection_handlers.handlers_for(frozenset(_MODELLED)),
 }
 
 _STATUS_CODES = {
@@ -89,8 +106,12 @@ def validator_for(op: Operation) -> InputValidator:
 
 
 def stateful_operations() -> frozenset[str]:
-    """Names of the catalog operations answered from state rather than from the schema."""
-    return frozenset(HANDLERS)
+    """Names of the catalog operations answered by hand-written resource models.
+
+    The operations of the spec's other collections hold state too, generically
+    (``collection_handlers``); the rest answer with schema-shaped replies.
+    """
+    return frozenset(_MODELLED)
 
 
 def build_state(config: SandboxConfig) -> SandboxState:
@@ -237,7 +258,8 @@ class Sandbox:
                 )
             )
         if reply is None:
-            await self._drop(scope, receive)
+            if fault_name != CLIENT_DISCONNECTED:
+                await self._drop(scope, receive)
             return None
         reply.headers.setdefault("X-Request-Id", request_id)
         return reply
@@ -279,6 +301,9 @@ class Sandbox:
                 reply = await self._operation(request, op, params)
             except ApiError as error:
                 reply = error.reply(request_id)
+            except ClientDisconnect:  # the client left mid-request: nobody to answer
+                logger.info("client disconnected during %s %s", method, path)
+                return None, CLIENT_DISCONNECTED, op_name
             except Exception as exc:  # a sandbox bug must still look like an Intercom 500
                 logger.exception("sandbox handler failed for %s %s", method, path)
                 detail = f"Sandbox error: {type(exc).__name__}: {exc}"

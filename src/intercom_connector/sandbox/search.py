@@ -295,4 +295,6 @@ def run_search(
 def _version(state: SandboxState, kind: str) -> int:
     if kind == "contacts":
         return state.contacts.version
+    if kind.startswith("collection:"):
+        return state.collections.version
     return state.conversation_version

@@ -73,6 +73,23 @@ class ServerHandle:
         self.stop()
 
 
+def listen(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A bound TCP socket (port 0: a free one); ``OSError`` if the port is taken.
+
+    IPPROTO_TCP explicitly: asyncio only turns Nagle off (TCP_NODELAY) for sockets that say
+    so, and with Nagle on, every two-write reply waits ~40 ms for the client's delayed ACK.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def run_in_thread(
     config: SandboxConfig | Sandbox | None = None,
     *,
@@ -82,11 +99,7 @@ def run_in_thread(
 ) -> ServerHandle:
     """Start uvicorn on 127.0.0.1 (a free port unless ``port`` is given) in a daemon thread."""
     sandbox = config if isinstance(config, Sandbox) else Sandbox(config)
-    # IPPROTO_TCP explicitly: asyncio only turns Nagle off (TCP_NODELAY) for sockets that say
-    # so, and with Nagle on, every two-write reply waits ~40 ms for the client's delayed ACK.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
+    sock = listen("127.0.0.1", port)
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(_uvicorn_config(sandbox, log_level))
     sandbox.base_url = f"http://127.0.0.1:{bound_port}"
@@ -109,6 +122,22 @@ def run_in_thread(
     return ServerHandle(sandbox, server, thread, bound_port)
 
 
-def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8700) -> None:
-    """Serve in the foreground until interrupted (the CLI's ``sandbox serve``)."""
-    uvicorn.Server(_uvicorn_config(sandbox, "info", host, port)).run()
+def serve(
+    sandbox: Sandbox,
+    host: str = "127.0.0.1",
+    port: int = 8700,
+    sock: socket.socket | None = None,
+) -> None:
+    """Serve in the foreground until interrupted (the CLI's ``sandbox serve``).
+
+    Given ``sock`` (from ``listen``), it serves on that socket: the caller has already learnt
+    whether the port was free before saying anything.
+    """
+    server = uvicorn.Server(_uvicorn_config(sandbox, "info", host, port))
+    if sock is None:
+        server.run()
+        return
+    try:
+        asyncio.run(server.serve(sockets=[sock]))
+    finally:
+        sock.close()

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from .collection_store import CollectionStore
 from .config import Clock, SandboxConfig
 from .contact_store import ContactStore
 
@@ -208,6 +209,7 @@ class SandboxState:
         self.oauth_codes: dict[str, AuthorizationCode] = {}
         self.issued_tokens: set[str] = set()
         self.search_cache: dict[tuple[Any, ...], list[Any]] = {}
+        self.collections = CollectionStore(self.now)
 
     @property
     def clock(self) -> Clock:

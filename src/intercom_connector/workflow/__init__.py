@@ -8,50 +8,58 @@ The public face of the layer; one concern per module behind it:
 - ``references``   JSONPath references (``$.steps.<id>...``, ``$.config``, ``$.env``)
 - ``conditions``   the comparisons of a condition step
 - ``interpreter``  the deterministic walk over the steps
-- ``executor``     the one side-effect interface, and the embedded asyncio engine
+- ``engine``       the one side-effect interface the interpreter sees
+- ``engines``      the embedded asyncio engine (and, as an extra, Temporal)
 - ``runlog``       the append-only SQLite run log
 - ``runner``       starting and resuming runs
 - ``render``, ``progress``  the debug view and the terminal progress
 - ``redaction``    secrets out of the log
 """
 
-from intercom_connector.workflow.checks import Plan, check_workflow
-from intercom_connector.workflow.executor import (
-    EmbeddedExecutor,
-    Executor,
-    ProgressEvent,
-    ProgressHandler,
-    RunJournal,
-    StepRef,
-)
-from intercom_connector.workflow.interpreter import Interpreter, StepFailed
-from intercom_connector.workflow.loader import (
-    LoadedWorkflow,
-    check_data,
-    load_workflow,
-    parse_workflow,
-)
-from intercom_connector.workflow.model import Workflow, workflow_json_schema
-from intercom_connector.workflow.problems import Problem, WorkflowInvalid
-from intercom_connector.workflow.progress import TerminalProgress
-from intercom_connector.workflow.redaction import Redactor
-from intercom_connector.workflow.references import MISSING, ReferenceProblem, parse_reference
-from intercom_connector.workflow.render import render_run, run_view
-from intercom_connector.workflow.runlog import RunLog, RunNotFound, RunSummary, StepRecord
-from intercom_connector.workflow.runner import (
-    ConfigProblem,
-    ResumeRefused,
-    RunResult,
-    parse_config_value,
-    resume_run,
-    run_workflow,
-)
+from typing import TYPE_CHECKING
+
+from intercom_connector.lazy_import import attach
+
+if TYPE_CHECKING:
+    from intercom_connector.workflow.checks import Plan, check_workflow
+    from intercom_connector.workflow.engine import (
+        CallFailed,
+        Engine,
+        ProgressEvent,
+        ProgressHandler,
+        StepError,
+        StepRef,
+    )
+    from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
+    from intercom_connector.workflow.interpreter import Interpreter, StepFailed
+    from intercom_connector.workflow.loader import (
+        LoadedWorkflow,
+        check_data,
+        load_workflow,
+        parse_workflow,
+    )
+    from intercom_connector.workflow.model import Workflow, workflow_json_schema
+    from intercom_connector.workflow.problems import Problem, WorkflowInvalid
+    from intercom_connector.workflow.progress import TerminalProgress
+    from intercom_connector.workflow.redaction import Redactor
+    from intercom_connector.workflow.references import MISSING, ReferenceProblem, parse_reference
+    from intercom_connector.workflow.render import render_run, run_view
+    from intercom_connector.workflow.runlog import RunLog, RunNotFound, RunSummary, StepRecord
+    from intercom_connector.workflow.runner import (
+        ConfigProblem,
+        ResumeRefused,
+        RunResult,
+        parse_config_value,
+        resume_run,
+        run_workflow,
+    )
 
 __all__ = [
     "MISSING",
+    "CallFailed",
     "ConfigProblem",
-    "EmbeddedExecutor",
-    "Executor",
+    "EmbeddedEngine",
+    "Engine",
     "Interpreter",
     "LoadedWorkflow",
     "Plan",
@@ -66,6 +74,7 @@ __all__ = [
     "RunNotFound",
     "RunResult",
     "RunSummary",
+    "StepError",
     "StepFailed",
     "StepRecord",
     "StepRef",
@@ -84,3 +93,5 @@ __all__ = [
     "run_workflow",
     "workflow_json_schema",
 ]
+
+__getattr__, __dir__ = attach(__name__, __file__)

@@ -1,8 +1,8 @@
 """The interpreter: walks a checked workflow and decides what happens next, nothing more.
 
-It never does I/O. Operation calls, sleeps and step boundaries go through the ``Executor``;
-what it decides depends only on the workflow, ``config``, ``env`` and the outputs the
-executor hands back, so a replay with recorded outputs takes the same path and gives every
+It never does I/O. Operation calls, sleeps and step boundaries go through the ``Engine``
+(``engine.py``); what it decides depends only on the workflow, ``config``, ``env`` and the
+outputs the engine hands back, so a replay with recorded outputs takes the same path and gives every
 step execution the same key: the step id, prefixed by the loop iterations around it
 (``loop-1[3].list-attached-companies``).
 
@@ -27,7 +27,12 @@ from typing import Any
 from intercom_connector.workflow.checks import Plan
 from intercom_connector.workflow.conditions import ComparisonError, compare
 from intercom_connector.workflow.durations import parse_duration
-from intercom_connector.workflow.executor import Executor, StepRef
+from intercom_connector.workflow.engine import (
+    MAX_DELAY_SECONDS,
+    CallFailed,
+    Engine,
+    StepRef,
+)
 from intercom_connector.workflow.model import (
     UNARY_OPERATORS,
     AnyStep,
@@ -39,7 +44,7 @@ from intercom_connector.workflow.model import (
     ListLoop,
     LoopStep,
     MapStep,
-    children,
+    iteration_ids,
     kind_of,
 )
 from intercom_connector.workflow.references import ReferenceProblem, resolve
@@ -65,30 +70,12 @@ class BreakLoop(Exception):
         super().__init__(f"break {loop_id} (from {origin})")
 
 
-def describe(error: BaseException) -> str:
-    name = type(error).__name__
-    text = str(error)
-    return f"{name}: {text}" if text and text != name else name
-
-
-def _body_ids(loop: LoopStep) -> list[str]:
-    """Ids whose outputs make up one iteration's result: the body, through conditions."""
-    ids: list[str] = []
-    pending = list(loop.steps)
-    while pending:
-        step = pending.pop(0)
-        ids.append(step.id)
-        if isinstance(step, ConditionStep):
-            pending.extend(children(step))
-    return ids
-
-
 class Interpreter:
     def __init__(
-        self, plan: Plan, executor: Executor, *, config: dict[str, Any], env: dict[str, Any]
+        self, plan: Plan, engine: Engine, *, config: dict[str, Any], env: dict[str, Any]
     ) -> None:
         self.plan = plan
-        self.executor = executor
+        self.engine = engine
         self.config = config
         self.env = env
         self._handlers: dict[type, Callable[..., Coroutine[Any, Any, None]]] = {
@@ -116,8 +103,8 @@ class Interpreter:
 
     def _fail(self, ref: StepRef, reason: str, input: Any = None, *, started: bool) -> StepFailed:
         if not started:
-            self.executor.started(ref, input)
-        self.executor.failed(ref, reason)
+            self.engine.started(ref, input)
+        self.engine.failed(ref, reason)
         return StepFailed(ref, reason)
 
     def _resolve(self, ref: StepRef, value: Any, scope: Scope, input: Any) -> Any:
@@ -133,23 +120,23 @@ class Interpreter:
         operation = self.plan.operations[step.id]
         written = {"operation": operation, "input": step.input}
         data = self._resolve(ref, step.input, scope, written)
-        self.executor.started(
+        self.engine.started(
             ref,
             {"operation": operation, "input": data, **({"all": True} if step.all_pages else {})},
         )
         try:
-            output = await self.executor.call(ref, operation, data, all_pages=step.all_pages)
-        except Exception as error:
-            raise self._fail(ref, describe(error), started=True) from error
-        self.executor.finished(ref, output)
+            output = await self.engine.call(ref, operation, data, all_pages=step.all_pages)
+        except CallFailed as failure:
+            raise self._fail(ref, failure.error.message, started=True) from failure
+        self.engine.finished(ref, output)
         scope[step.id] = output
 
     async def _map(
         self, step: MapStep, ref: StepRef, scope: Scope, prefix: str, depth: int
     ) -> None:
         output = self._resolve(ref, step.map, scope, {"map": step.map})
-        self.executor.started(ref, {"map": step.map})
-        self.executor.finished(ref, output)
+        self.engine.started(ref, {"map": step.map})
+        self.engine.finished(ref, output)
         scope[step.id] = output
 
     async def _delay(
@@ -157,22 +144,24 @@ class Interpreter:
     ) -> None:
         value = self._resolve(ref, step.delay, scope, {"delay": step.delay})
         try:
+            if isinstance(value, bool):
+                raise TypeError("a delay is seconds or a duration, not true or false")
             seconds = parse_duration(value) if isinstance(value, str) else float(value)
-            if seconds < 0:
-                raise ValueError("a delay cannot be negative")
+            if not 0 <= seconds <= MAX_DELAY_SECONDS:  # also refuses nan and inf
+                raise ValueError(f"a delay must be between 0 and {MAX_DELAY_SECONDS} seconds")
         except (TypeError, ValueError) as error:
             reason = f"delay {value!r}: {error}"
             raise self._fail(ref, reason, {"delay": step.delay}, started=False) from None
-        self.executor.started(ref, {"seconds": seconds})
-        await self.executor.sleep(ref, seconds)
-        self.executor.finished(ref, {"seconds": seconds})
+        self.engine.started(ref, {"seconds": seconds})
+        await self.engine.sleep(ref, seconds)
+        self.engine.finished(ref, {"seconds": seconds})
         scope[step.id] = {"seconds": seconds}
 
     async def _break(
         self, step: BreakStep, ref: StepRef, scope: Scope, prefix: str, depth: int
     ) -> None:
-        self.executor.started(ref, {"loop": step.break_loop})
-        self.executor.finished(ref, None)
+        self.engine.started(ref, {"loop": step.break_loop})
+        self.engine.finished(ref, None)
         raise BreakLoop(step.break_loop, ref.key)
 
     async def _condition(
@@ -201,10 +190,10 @@ class Interpreter:
             if outcome != result:  # all: one false decides; any: one true decides
                 result = outcome
                 break
-        self.executor.started(ref, written)
+        self.engine.started(ref, written)
         branch = "then" if result else "else"
         output = {"result": result, "branch": branch}
-        self.executor.finished(ref, output)
+        self.engine.finished(ref, output)
         scope[step.id] = output
         await self._block(step.then if result else step.otherwise, scope, prefix, depth)
 
@@ -219,19 +208,19 @@ class Interpreter:
                 reason = f"loop list needs a list, and {mode.items!r} is {kind}"
                 raise self._fail(ref, reason, {"list": mode.items}, started=False)
             written = {"list": mode.items, "count": len(items), "parallel": mode.parallel}
-            self.executor.started(ref, written)
+            self.engine.started(ref, written)
             run = self._list_iterations(step, mode, items, scope, prefix, depth)
         else:
-            self.executor.started(ref, {"forever": True, "max_iterations": mode.max_iterations})
+            self.engine.started(ref, {"forever": True, "max_iterations": mode.max_iterations})
             run = self._forever_iterations(step, mode, scope, prefix, depth)
         try:
             results, stop = await run
         except StepFailed as failure:
-            self.executor.failed(ref, failure.reason if failure.ref == ref else str(failure))
+            self.engine.failed(ref, failure.reason if failure.ref == ref else str(failure))
             raise
         outer = stop if stop is not None and stop.loop_id != step.id else None
         summary = {"iterations": len(results), "broken": stop is not None}
-        self.executor.finished(ref, summary)
+        self.engine.finished(ref, summary)
         scope[step.id] = {**summary, "results": results}
         if outer is not None:
             raise outer
@@ -246,17 +235,17 @@ class Interpreter:
         if isinstance(loop.loop, ListLoop):
             current["value"] = value
         inner[loop.id] = current
-        self.executor.started(ref, current)
+        self.engine.started(ref, current)
         stopped: BreakLoop | None = None
         try:
             await self._block(list(loop.steps), inner, key + ".", depth + 1)
         except BreakLoop as signal:
             stopped = signal
         except StepFailed as failure:
-            self.executor.failed(ref, str(failure))
+            self.engine.failed(ref, str(failure))
             raise
-        self.executor.finished(ref, {"break": stopped.loop_id} if stopped else None)
-        output = {step_id: inner[step_id] for step_id in _body_ids(loop) if step_id in inner}
+        self.engine.finished(ref, {"break": stopped.loop_id} if stopped else None)
+        output = {step_id: inner[step_id] for step_id in iteration_ids(loop) if step_id in inner}
         return output, stopped
 
     async def _forever_iterations(

@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from intercom_connector.workflow.durations import parse_duration
+from intercom_connector.workflow.engine import MAX_DELAY_SECONDS, MAX_ITERATIONS
 from intercom_connector.workflow.trigger_model import (  # noqa: F401  (re-exported)
     MIN_SCHEDULE_PERIOD,
     TOPIC_PATTERN,
@@ -51,7 +52,6 @@ TRIGGER_CONFIG_KEY = "_trigger"
 """Where a triggered run's definition keeps its event (see ``triggers/events.py``)."""
 DEFAULT_MAX_ITERATIONS = 1000
 MAX_PARALLEL = 64
-MAX_DELAY_SECONDS = 7 * 86_400
 
 STEP_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"
 REFERENCE_HELP = (
@@ -142,6 +142,7 @@ class CallStep(StepBase):
     all_pages: bool = Field(
         False,
         alias="all",
+        strict=True,
         description="Follow every page; the output holds all records under the list key.",
     )
 
@@ -172,6 +173,7 @@ class ForeverLoop(_Strict):
     max_iterations: int = Field(
         DEFAULT_MAX_ITERATIONS,
         ge=1,
+        le=MAX_ITERATIONS,
         description="Guard against a break that never comes: the step fails past this count.",
     )
 
@@ -323,6 +325,18 @@ def children(step: AnyStep) -> list[AnyStep]:
     if isinstance(step, ConditionStep):
         return [*step.then, *step.otherwise]
     return []
+
+
+def iteration_ids(loop: LoopStep) -> list[str]:
+    """Ids whose outputs make up one iteration's result: the body, through conditions."""
+    ids: list[str] = []
+    pending = list(loop.steps)
+    while pending:
+        step = pending.pop(0)
+        ids.append(step.id)
+        if isinstance(step, ConditionStep):
+            pending.extend(children(step))
+    return ids
 
 
 class Workflow(_Strict):

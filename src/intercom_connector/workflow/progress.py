@@ -24,11 +24,11 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from intercom_connector.workflow.executor import ProgressEvent, StepRef
+from intercom_connector.workflow.engine import ProgressEvent, StepRef
 
 
 class TerminalProgress:
-    """A ``ProgressHandler``: call it with the executor's events, inside ``with``."""
+    """A ``ProgressHandler``: call it with the engine's events, inside ``with``."""
 
     def __init__(self, console: Console | None = None, *, bars: bool | None = None) -> None:
         self.console = console or Console(stderr=True, highlight=False)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from intercom_connector.auth.store import open_database
+from intercom_connector.errors import UsageError
 from intercom_connector.home import database_path
 from intercom_connector.workflow.references import MISSING
 
@@ -51,8 +52,10 @@ TIMER_STARTED = "timer_started"
 WARNING = "warning"
 
 
-class RunNotFound(LookupError):
+class RunNotFound(UsageError):
     """No run matches the given id."""
+
+    label = "unknown run"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,10 @@ from typing import Any
 
 from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.catalog.scopes import check_scope
-from intercom_connector.workflow.executor import EmbeddedExecutor, ProgressHandler, RunJournal
+from intercom_connector.errors import EXIT_RUN_FAILED, AuthError, UsageError
+from intercom_connector.json_input import loads_bounded
+from intercom_connector.workflow.engine import ProgressHandler
+from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
 from intercom_connector.workflow.interpreter import Interpreter, StepFailed
 from intercom_connector.workflow.loader import LoadedWorkflow, check_data
 from intercom_connector.workflow.redaction import Redactor
@@ -35,12 +38,16 @@ from intercom_connector.workflow.runlog import (
 )
 
 
-class ConfigProblem(ValueError):
+class ConfigProblem(UsageError):
     """A ``--config`` value names a key the workflow does not declare."""
 
+    label = "config"
 
-class ResumeRefused(ValueError):
+
+class ResumeRefused(UsageError):
     """The run cannot be resumed (finished already, or still running)."""
+
+    label = "resume"
 
 
 @dataclass
@@ -54,6 +61,8 @@ class RunResult:
     failed_step: str | None = None
     failed_key: str | None = None
     duration: float = 0.0
+    exit_code: int = EXIT_RUN_FAILED
+    """4, or the failing step's own exit code when it is the credentials' (3: token refused)."""
 
     @property
     def succeeded(self) -> bool:
@@ -63,7 +72,7 @@ class RunResult:
 def parse_config_value(text: str) -> Any:
     """``--config k=v``: JSON when it parses (50, true, [1,2]), the text itself otherwise."""
     try:
-        return json.loads(text)
+        return loads_bounded(text, "--config value")
     except json.JSONDecodeError:
         return text
 
@@ -190,8 +199,8 @@ async def _execute(
     history: Mapping[str, Any],
     on_progress: ProgressHandler | None,
 ) -> RunResult:
-    executor = EmbeddedExecutor(client, journal, history=history, on_progress=on_progress)
-    interpreter = Interpreter(loaded.plan, executor, config=config, env=env)
+    engine = EmbeddedEngine(client, journal, history=history, on_progress=on_progress)
+    interpreter = Interpreter(loaded.plan, engine, config=config, env=env)
     began = time.perf_counter()
     try:
         outputs = await interpreter.run()
@@ -214,6 +223,9 @@ async def _execute(
             failure.ref.step_id,
             failure.ref.key,
             time.perf_counter() - began,
+            failure.__cause__.exit_code
+            if isinstance(failure.__cause__, AuthError)
+            else EXIT_RUN_FAILED,
         )
     journal.append(RUN_FINISHED, data={"status": "succeeded"})
     return RunResult(journal.run_id, "succeeded", outputs, duration=time.perf_counter() - began)

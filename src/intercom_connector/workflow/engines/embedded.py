@@ -1,16 +1,9 @@
-"""The one interface through which a workflow touches the world, and its embedded engine.
+"""The embedded engine: steps run in this asyncio process, every boundary in the run log.
 
-The interpreter is deterministic: given the same step outputs it takes the same path and
-names every step execution with the same key (its loop path, ``loop-1[3].list-companies``).
-Everything else goes through an ``Executor``: calling an operation, sleeping, reading the
-clock, and reporting step boundaries. An engine that records those (the embedded one here,
-or a durable-execution engine such as Temporal, where calls become activities and sleeps
-become timers) can replay a run without the interpreter knowing.
-
-``EmbeddedExecutor`` runs in one asyncio process over an ``AsyncIntercomClient`` and writes
-every boundary to the run log. Given the history of an earlier attempt it resumes: a step
-whose finish was recorded is not executed again (a call answers with its recorded output),
-a delay waits only what was left of it, and a step that started without a recorded finish
+``EmbeddedEngine`` runs calls over an ``AsyncIntercomClient`` and writes every step
+boundary to the run log. Given the history of an earlier attempt it resumes: a step whose
+finish was recorded is not executed again (a call answers with its recorded output), a
+delay waits only what was left of it, and a step that started without a recorded finish
 runs again. That last case makes a call at-least-once: the log then warns when the
 operation is not retry-safe, since its first request may have reached Intercom.
 """
@@ -21,9 +14,16 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.workflow.engine import (
+    CallFailed,
+    ProgressEvent,
+    ProgressHandler,
+    StepError,
+    StepRef,
+)
 from intercom_connector.workflow.redaction import Redactor
 from intercom_connector.workflow.runlog import (
     STEP_FAILED,
@@ -34,48 +34,6 @@ from intercom_connector.workflow.runlog import (
     RunLog,
     StepRecord,
 )
-
-
-@dataclass(frozen=True)
-class StepRef:
-    """One execution of one step: its stable key, the step's id and kind, its nesting."""
-
-    key: str
-    step_id: str
-    kind: str
-    depth: int = 0
-    """How many loop iterations enclose it (0 for a top-level step)."""
-
-
-class Executor(Protocol):
-    """Side effects and step boundaries, as the interpreter sees them."""
-
-    def now(self) -> float: ...
-
-    async def call(
-        self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
-    ) -> Any: ...
-
-    async def sleep(self, ref: StepRef, seconds: float) -> None: ...
-
-    def started(self, ref: StepRef, input: Any) -> None: ...
-
-    def finished(self, ref: StepRef, output: Any) -> None: ...
-
-    def failed(self, ref: StepRef, error: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    """What the terminal shows while a run goes (never written to the log)."""
-
-    type: str
-    """started, finished, replayed, failed, waiting or warning."""
-    ref: StepRef
-    data: Any = None
-
-
-ProgressHandler = Callable[[ProgressEvent], None]
 
 
 @dataclass
@@ -97,7 +55,7 @@ class RunJournal:
         )
 
 
-class EmbeddedExecutor:
+class EmbeddedEngine:
     """Runs steps in this process with ``client``; logs them; replays a recorded history."""
 
     def __init__(
@@ -164,11 +122,27 @@ class EmbeddedExecutor:
                 f"{record.name} is not retry-safe: its request may have reached Intercom "
                 "before the run was interrupted, and it is sent again now",
             )
-        if not all_pages:
-            return await self.client.call(operation, data)
-        records = await self.client.collect(operation, data)
+        try:
+            if not all_pages:
+                return await self.client.call(operation, data)
+            records = await self.client.collect(operation, data)
+        except Exception as error:
+            raise CallFailed(self._step_error(record.name, error)) from error
         items_key = (record.pagination or {}).get("items") or record.list_key or "data"
         return {"type": "list", items_key: records, "total_count": len(records)}
+
+    def _step_error(self, operation: str, error: Exception) -> StepError:
+        """The failure as the workflow sees it; the message keeps the error's class."""
+        name = type(error).__name__
+        text = str(error)
+        message = f"{name}: {text}" if text and text != name else name
+        return StepError(
+            operation=operation,
+            message=self.journal.redactor.text(message),
+            status=getattr(error, "status", None),
+            code=getattr(error, "code", None) or name,
+            request_id=getattr(error, "request_id", None),
+        )
 
     async def sleep(self, ref: StepRef, seconds: float) -> None:
         if self._done_before(ref) is not None:

@@ -1,0 +1,9 @@
+"""Engines that run the interpreter: each implements ``workflow.engine.Engine``.
+
+``embedded`` runs in this process (asyncio, SQLite run log); the Temporal engine is an
+optional extra. The interpreter imports none of them.
+"""
+
+from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
+
+__all__ = ["EmbeddedEngine", "RunJournal"]
