@@ -13,16 +13,19 @@ import shutil
 import socket
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import uvicorn
 
 from intercom_connector.cli.ui_commands import connect
 from intercom_connector.ui import AccessToken, PanelSettings, create_app
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 DOCS = ROOT / "docs"
@@ -93,11 +96,14 @@ def launch_options() -> dict[str, object]:
     return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
 
 
-def run_example(path: Path, **options: object) -> str:
-    """``run_workflow_file`` in a thread of its own: playwright's sync API owns this loop."""
-    from concurrent.futures import ThreadPoolExecutor
+def in_thread(work: Callable[[], T]) -> T:
+    """``work()`` in a thread of its own: playwright's sync API owns this thread's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work).result()
 
+
+def run_example(path: Path, **options: Any) -> str:
+    """Run a workflow file (``run_workflow_file``) off playwright's thread; its run id."""
     from intercom_connector.cli.workflow_commands import run_workflow_file
 
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(run_workflow_file, path, **options).result()  # type: ignore[arg-type]
+    return in_thread(lambda: run_workflow_file(path, **options))

@@ -34,8 +34,16 @@ def reference(base: str, segments: list[Segment]) -> str:
         elif _IDENTIFIER.match(segment):
             text += "." + segment
         else:
-            text += "[" + json.dumps(segment, ensure_ascii=False).replace('"', "'") + "]"
+            text += f"[{_quoted(segment)}]"
     return text
+
+
+def _quoted(key: str) -> str:
+    """A bracketed name: single quotes as workflows are written, JSON quoting when needed."""
+    plain = json.dumps(key, ensure_ascii=False)[1:-1]
+    if "'" not in key and plain == key.replace('"', '\\"'):
+        return f"'{key}'"
+    return json.dumps(key, ensure_ascii=False)
 
 
 def node_at(value: Any, segments: list[Segment]) -> Any:

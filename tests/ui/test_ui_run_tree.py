@@ -1,0 +1,56 @@
+"""The step tree follows the workflow file: the branch a condition took, and failures."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+from pathlib import Path
+
+from ui_kit import in_thread
+
+from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.httpx_lib import httpx
+from intercom_connector.sandbox import Sandbox, SandboxConfig
+from intercom_connector.ui.run_tree import RunIndex
+from intercom_connector.workflow import RunLog, parse_workflow, run_workflow
+
+WORKFLOW = """
+name: Branches and a failure
+trigger: manual
+steps:
+  - id: check
+    condition:
+      all:
+        - {value1: 1, comparison: equal, value2: 1}
+    then:
+      - id: taken
+        map: {a: 1}
+    else:
+      - id: skipped
+        map: {a: 2}
+  - id: missing-contact
+    call: get_contact
+    input: {contact_id: "no-such-contact"}
+"""
+
+
+async def run_and_index() -> RunIndex:
+    sandbox = Sandbox(SandboxConfig(rate_limit=None))
+    transport = httpx.ASGITransport(app=sandbox.app)
+    async with AsyncIntercomClient(
+        sandbox.token, base_url="http://sandbox.test", transport=transport
+    ) as client:
+        with RunLog() as log:
+            loaded = parse_workflow(textwrap.dedent(WORKFLOW), "branches.yaml")
+            result = await run_workflow(loaded, client, runlog=log)
+            return RunIndex.build(log.summary(result.run_id), log.steps(result.run_id))
+
+
+def test_a_condition_shows_its_branch_and_a_failed_step_its_error(home: Path) -> None:
+    index = in_thread(lambda: asyncio.run(run_and_index()))
+    check, failed = index.block("")
+    assert check["branch"] == "then"
+    assert [n["status"] for n in check["then"]] == ["finished"]
+    assert [n["status"] for n in check["else"]] == ["not run"]
+    assert failed["status"] == "failed"
+    assert "404" in failed["error"] or "not found" in failed["error"].lower()
