@@ -65,12 +65,13 @@ def test_iteration_3_shows_its_companies_and_references_that_validate(
     open_step(page, "loop-1[3].list-attached-companies")
     assert page.locator("#detail h2").inner_text() == "loop-1[3].list-attached-companies"
 
-    in_loop = point_at(page, expand(page, "output", "companies", "[0]", "id"))
+    company_id = expand(page, "output", "companies", "[0]", "id")
+    in_loop = point_at(page, company_id)
     assert in_loop == "$.steps.list-attached-companies.companies[0].id"
     assert "results[3]" in page.locator("#pathbar-outer").inner_text()
-    page.screenshot(
-        path=str(DOCS / "ui-run.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 560}
-    )
+    page.set_viewport_size({"width": 1280, "height": 640})
+    point_at(page, company_id)
+    page.screenshot(path=str(DOCS / "ui-run.png"))
 
     page.locator('.step-link[data-key="loop-1[3]"]').click()
     page.wait_for_selector('#detail[data-key="loop-1[3]"] .value-input .jt-root')
