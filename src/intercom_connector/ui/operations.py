@@ -17,7 +17,7 @@ import yaml
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import Catalog
 from intercom_connector.ui.actions import Connect
-from intercom_connector.ui.run_tree import shown
+from intercom_connector.workflow.redaction import Redactor
 
 _SCALARS = ("string", "integer", "number", "boolean")
 
@@ -97,11 +97,12 @@ async def try_operation(
     """Call ``operation`` with ``data`` against ``target`` ('sandbox' or an auth name)."""
     connection = {"sandbox": True} if target == "sandbox" else {"auth": target}
     answer: dict[str, Any] = {"step_yaml": call_step_yaml(operation, data), "target": target}
+    redactor = Redactor()
     try:
         async with connect(connection) as client:
-            answer["reply"] = shown(await client.call(operation.name, data))
+            answer["reply"] = redactor.value(await client.call(operation.name, data))
             answer["ok"] = True
     except Exception as error:  # the reply pane shows it; the server goes on
         answer["ok"] = False
-        answer["error"] = str(shown(f"{type(error).__name__}: {error}"))
+        answer["error"] = redactor.text(f"{type(error).__name__}: {error}")
     return answer

@@ -7,8 +7,8 @@ with the branch it took, and under an opened iteration the loop's body filled fr
 iteration's executions. ``RunIndex`` folds the log once per run and indexes it by key so
 every one of those requests is a dictionary lookup.
 
-Values leave through ``shown`` only: the log keeps history exact, and what a browser sees
-is masked the way ``runs show`` masks it.
+Values leave through the run's redactor only: the log keeps history exact, and what a
+browser sees is masked the way ``runs show`` masks it.
 """
 
 from __future__ import annotations
@@ -24,12 +24,6 @@ STEP_KINDS = ("call", "loop", "break", "condition", "delay", "map")
 ITERATION_PAGE = 50
 TIMELINE_BARS = 500
 _ITERATION_KEY = re.compile(r"^(.*)\[(\d+)\]$")
-_display = Redactor()
-
-
-def shown(value: Any) -> Any:
-    """What a page may show of a logged value (secret-named keys masked)."""
-    return _display.value(value)
 
 
 def step_kind(step: dict[str, Any]) -> str:
@@ -42,11 +36,12 @@ class RunIndex:
 
     summary: RunSummary
     records: dict[str, StepRecord]
+    redactor: Redactor
     iterations: dict[str, list[StepRecord]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, summary: RunSummary, records: list[StepRecord]) -> RunIndex:
-        index = cls(summary, {record.key: record for record in records})
+        index = cls(summary, {record.key: record for record in records}, display_redactor(summary))
         for record in records:
             match = _ITERATION_KEY.match(record.key)
             if record.kind == "iteration" and match:
@@ -91,7 +86,7 @@ class RunIndex:
             "key": key,
             "kind": kind,
             "description": step.get("description"),
-            **_record_fields(record),
+            **self._fields(record),
         }
         if kind == "call":
             node["operation"] = step.get("call")
@@ -123,7 +118,7 @@ class RunIndex:
             "iterations": [
                 {
                     "index": int(_ITERATION_KEY.match(r.key).group(2)),  # type: ignore[union-attr]
-                    **_record_fields(r),
+                    **self._fields(r),
                     "key": r.key,
                 }
                 for r in page
@@ -136,21 +131,27 @@ class RunIndex:
         if record is None:
             raise KeyError(key)
         return {
-            **_record_fields(record),
+            **self._fields(record),
             "key": key,
             "step_id": record.step_id,
             "kind": record.kind,
             "input_base": data_base(record, "input"),
             "output_base": data_base(record, "output"),
             "outer_base": outer_base(key) if record.kind != "iteration" else None,
-            "warnings": [str(shown(w)) for w in record.warnings],
+            "warnings": [self.redactor.text(w) for w in record.warnings],
         }
 
     def value(self, key: str, side: str) -> Any:
         record = self.records.get(key)
         if record is None:
             raise KeyError(key)
-        return shown(record.input if side == "input" else record.output)
+        return self.redactor.value(record.input if side == "input" else record.output)
+
+    def _fields(self, record: StepRecord | None) -> dict[str, Any]:
+        fields = _record_fields(record)
+        if fields.get("error") is not None:
+            fields["error"] = self.redactor.text(fields["error"])
+        return fields
 
     # --- the timeline ------------------------------------------------------------------
     def timeline(self, limit: int = TIMELINE_BARS) -> dict[str, Any]:
@@ -179,6 +180,11 @@ class RunIndex:
         return {"span": max(end - origin, 0.001), "rows": rows, "hidden": hidden}
 
 
+def display_redactor(summary: RunSummary) -> Redactor:
+    """The masking ``runs show`` applies to this run."""
+    return Redactor()
+
+
 def _find(steps: list[Any], step_id: str) -> dict[str, Any] | None:
     """The step with ``step_id`` in ``steps`` or in condition branches among them."""
     for step in steps:
@@ -203,7 +209,7 @@ def _record_fields(record: StepRecord | None) -> dict[str, Any]:
         "finished_at": record.finished_at,
         "duration_ms": None if duration is None else round(duration, 1),
         "attempts": record.attempts,
-        "error": None if record.error is None else str(shown(record.error)),
+        "error": record.error,
         "waiting_until": record.timer_until,
     }
 
