@@ -47,17 +47,12 @@ steps:
 
 
 def make_run(count: int) -> tuple[str, float]:
-    from intercom_connector.catalog.client import AsyncIntercomClient
-    from intercom_connector.httpx_lib import httpx
-    from intercom_connector.sandbox import Sandbox, SandboxConfig
+    from ui_kit import sandbox_client
+
     from intercom_connector.workflow import parse_workflow, run_workflow
 
     async def go() -> str:
-        sandbox = Sandbox(SandboxConfig(rate_limit=None))
-        transport = httpx.ASGITransport(app=sandbox.app)
-        async with AsyncIntercomClient(
-            sandbox.token, base_url="http://sandbox.test", transport=transport
-        ) as client:
+        async with sandbox_client() as client:
             loaded = parse_workflow(WORKFLOW, "many.yaml")
             items = list(range(count))
             result = await run_workflow(loaded, client, config={"items": items})

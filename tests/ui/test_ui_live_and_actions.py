@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_kit import DOCS, EXAMPLES, PYTHON, PanelHandle
+from ui_kit import DOCS, EXAMPLES, PYTHON, PanelHandle, sandbox_client
 
-from intercom_connector.catalog.client import AsyncIntercomClient
-from intercom_connector.httpx_lib import httpx
-from intercom_connector.sandbox import Sandbox, SandboxConfig, run_in_thread
+from intercom_connector.sandbox import SandboxConfig, run_in_thread
 from intercom_connector.workflow import ProgressEvent, RunLog, load_workflow, run_workflow
 
 CONTACTS_COMPANIES = EXAMPLES / "contacts-companies.yaml"
@@ -37,11 +35,7 @@ def run_held_at(gate: threading.Event, held: threading.Event, after: int) -> thr
                 gate.wait(WAIT_MS / 1000)
 
     async def go() -> None:
-        sandbox = Sandbox(SandboxConfig(rate_limit=None))
-        transport = httpx.ASGITransport(app=sandbox.app)
-        async with AsyncIntercomClient(
-            sandbox.token, base_url="http://sandbox.test", transport=transport
-        ) as client:
+        async with sandbox_client() as client:
             await run_workflow(load_workflow(CONTACTS_COMPANIES), client, on_progress=on_progress)
 
     thread = threading.Thread(target=lambda: asyncio.run(go()), daemon=True)

@@ -6,11 +6,8 @@ import asyncio
 import textwrap
 from pathlib import Path
 
-from ui_kit import in_thread
+from ui_kit import in_thread, sandbox_client
 
-from intercom_connector.catalog.client import AsyncIntercomClient
-from intercom_connector.httpx_lib import httpx
-from intercom_connector.sandbox import Sandbox, SandboxConfig
 from intercom_connector.ui.run_tree import RunIndex
 from intercom_connector.workflow import RunLog, parse_workflow, run_workflow
 
@@ -35,11 +32,7 @@ steps:
 
 
 async def run_and_index() -> RunIndex:
-    sandbox = Sandbox(SandboxConfig(rate_limit=None))
-    transport = httpx.ASGITransport(app=sandbox.app)
-    async with AsyncIntercomClient(
-        sandbox.token, base_url="http://sandbox.test", transport=transport
-    ) as client:
+    async with sandbox_client() as client:
         with RunLog() as log:
             loaded = parse_workflow(textwrap.dedent(WORKFLOW), "branches.yaml")
             result = await run_workflow(loaded, client, runlog=log)

@@ -88,6 +88,17 @@ def serve_panel(runlog_path: Path | None = None) -> Iterator[PanelHandle]:
         sock.close()
 
 
+def sandbox_client() -> Any:
+    """An ``AsyncIntercomClient`` wired in-process to a fresh sandbox (no rate limit)."""
+    from intercom_connector.catalog.client import AsyncIntercomClient
+    from intercom_connector.httpx_lib import httpx
+    from intercom_connector.sandbox import Sandbox, SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig(rate_limit=None))
+    transport = httpx.ASGITransport(app=sandbox.app)
+    return AsyncIntercomClient(sandbox.token, base_url="http://sandbox.test", transport=transport)
+
+
 def chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
 
