@@ -157,19 +157,20 @@ class RunIndex:
     def timeline(self, limit: int = TIMELINE_BARS) -> dict[str, Any]:
         """Bars for top-level steps and their loops' iterations (lanes show overlap)."""
         origin = self.summary.started_at
+        waits = self._waits(origin)
         rows: list[dict[str, Any]] = []
         shown_bars = 0
         hidden = 0
         for record in self.records.values():
             if "[" in record.key or "." in record.key:
                 continue
-            bars = [_bar(record, origin)]
+            bars = [_bar(record, origin, waits)]
             lanes: list[float] = []
             for iteration in self.iterations.get(record.key, []):
                 if shown_bars >= limit:
                     hidden += 1
                     continue
-                bar = _bar(iteration, origin)
+                bar = _bar(iteration, origin, waits)
                 bar["lane"] = _lane(lanes, bar["start"], bar["end"])
                 bars.append(bar)
                 shown_bars += 1
@@ -178,6 +179,17 @@ class RunIndex:
             [r.finished_at or r.started_at for r in self.records.values()] or [origin]
         )
         return {"span": max(end - origin, 0.001), "rows": rows, "hidden": hidden}
+
+    def _waits(self, origin: float) -> dict[str, list[list[float]]]:
+        """Delays by the bar that draws them: a top-level step or a top-level loop's iteration."""
+        waits: dict[str, list[list[float]]] = {}
+        for record in self.records.values():
+            if record.timer_until is None:
+                continue
+            key = record.key[: record.key.index("]") + 1] if "[" in record.key else record.key
+            span = [round(record.started_at - origin, 4), round(record.timer_until - origin, 4)]
+            waits.setdefault(key, []).append(span)
+        return waits
 
 
 def display_redactor(summary: RunSummary) -> Redactor:
@@ -240,7 +252,7 @@ def outer_base(key: str) -> str | None:
     return text
 
 
-def _bar(record: StepRecord, origin: float) -> dict[str, Any]:
+def _bar(record: StepRecord, origin: float, waits: dict[str, list[list[float]]]) -> dict[str, Any]:
     start = record.started_at - origin
     end = (record.finished_at or record.started_at) - origin
     bar: dict[str, Any] = {
@@ -250,8 +262,8 @@ def _bar(record: StepRecord, origin: float) -> dict[str, Any]:
         "end": round(max(end, start), 4),
         "lane": 0,
     }
-    if record.timer_until is not None:
-        bar["wait_until"] = round(record.timer_until - origin, 4)
+    if record.key in waits:
+        bar["waits"] = waits[record.key]
     return bar
 
 

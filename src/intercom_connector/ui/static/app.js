@@ -293,9 +293,10 @@ function runPage() {
         const width = Math.max(0.2, ((bar.end - bar.start) / data.span) * 100);
         const top = bar.key === row.key ? 0 : (bar.lane + 1) * 8;
         track.append(el("div", { class: `bar status-${bar.status}`, title: `${bar.key} ${ms((bar.end - bar.start) * 1000)}`, style: `left:${left}%;width:${width}%;top:${top}px` }));
-        if (bar.wait_until !== undefined) {
-          const end = Math.min(bar.wait_until, data.span);
-          track.append(el("div", { class: "bar wait", title: `${bar.key} waiting`, style: `left:${left}%;width:${Math.max(0.2, ((end - bar.start) / data.span) * 100)}%;top:${top}px` }));
+        for (const [from, until] of bar.waits || []) {
+          const start = (from / data.span) * 100;
+          const width = Math.max(0.2, ((Math.min(until, data.span) - from) / data.span) * 100);
+          track.append(el("div", { class: "bar wait", title: `${bar.key} waiting`, style: `left:${start}%;width:${width}%;top:${top}px` }));
         }
       }
       box.append(el("div", { class: "timeline-row" }, el("span", { class: "label", text: row.key }), track));
