@@ -25,6 +25,8 @@ steps:
     else:
       - id: skipped
         map: {a: 2}
+  - id: credentials
+    map: {access_token: "tok_1234567890abcdef", note: kept}
   - id: missing-contact
     call: get_contact
     input: {contact_id: "no-such-contact"}
@@ -41,9 +43,14 @@ async def run_and_index() -> RunIndex:
 
 def test_a_condition_shows_its_branch_and_a_failed_step_its_error(home: Path) -> None:
     index = in_thread(lambda: asyncio.run(run_and_index()))
-    check, failed = index.block("")
+    check, _, failed = index.block("")
     assert check["branch"] == "then"
     assert [n["status"] for n in check["then"]] == ["finished"]
     assert [n["status"] for n in check["else"]] == ["not run"]
     assert failed["status"] == "failed"
     assert "404" in failed["error"] or "not found" in failed["error"].lower()
+
+
+def test_values_are_masked_as_runs_show_masks_them(home: Path) -> None:
+    index = in_thread(lambda: asyncio.run(run_and_index()))
+    assert index.value("credentials", "output") == {"access_token": "***", "note": "kept"}
