@@ -30,9 +30,8 @@ from intercom_connector.catalog.registry import Catalog, UnknownOperation, load_
 from intercom_connector.errors import ConnectorError
 from intercom_connector.ui import operations, values
 from intercom_connector.ui.actions import Connect, RunActions
-from intercom_connector.ui.reader import RunReader
+from intercom_connector.ui.reader import RunReader, run_row
 from intercom_connector.ui.security import AccessGuard, AccessToken
-from intercom_connector.workflow.render import summary_view
 from intercom_connector.workflow.runlog import RunNotFound
 
 STATIC = Path(__file__).with_name("static")
@@ -85,7 +84,7 @@ class Panel:
 
     def run_page(self, request: Request) -> Response:
         summary = self.reader.summary(request.path_params["run_id"])
-        return self.page("run.html", request, run=summary_view(summary))
+        return self.page("run.html", request, run=run_row(summary))
 
     def triggers_page(self, request: Request) -> Response:
         return self.page("triggers.html", request, deliveries=self.reader.deliveries())
@@ -123,7 +122,7 @@ class Panel:
     def _run_state(self, run_id: str) -> dict[str, Any]:
         summary = self.reader.summary(run_id)
         return {
-            "run": summary_view(summary),
+            "run": run_row(summary),
             "here": self.actions.running_here(summary.run_id),
             "action_error": self.actions.errors.get(summary.run_id),
         }

@@ -20,6 +20,15 @@ from intercom_connector.workflow.runlog import STEP_FAILED, RunLog, RunSummary
 from intercom_connector.workflow.triggers.store import TriggerStore
 
 _FINAL = ("succeeded", "failed", "cancelled")
+_LISTED = ("config", "env", "connection")
+"""Left out of the rows the pages poll: a run's config may hold a list of 20,000 items."""
+
+
+def run_row(summary: RunSummary) -> dict[str, Any]:
+    """A run's summary as the pages show it (``runs list --json``'s row, masked, slimmed)."""
+    return {k: v for k, v in summary_view(summary).items() if k not in _LISTED}
+
+
 _LIVE_REFRESH = 1.0
 _CACHED_RUNS = 8
 
@@ -55,7 +64,7 @@ class RunReader:
                 continue
             if workflow and summary.workflow != workflow:
                 continue
-            row = summary_view(summary)
+            row = run_row(summary)
             event = triggered.get(summary.run_id)
             row["trigger"] = f"{event.kind}: {event.topic or event.event_id}" if event else "manual"
             row["started_unix"] = summary.started_at
