@@ -104,6 +104,7 @@ def stored(home: Path, cli) -> Path:
         "http://127.0.0.1:9",
         "--scopes",
         "read_tags",
+        "--no-verify",
     )
     assert result.exit_code == 0, result.output
     return home

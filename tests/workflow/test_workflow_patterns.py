@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from workflow_kit import FakeExecutor, interpret, workflow
+from workflow_kit import FakeEngine, interpret, workflow
 
 from intercom_connector.workflow import WorkflowInvalid
 from intercom_connector.workflow.references import lookup
@@ -110,5 +110,5 @@ async def test_a_condition_with_a_catastrophic_pattern_finishes_the_run() -> Non
               - {{id: none-matched, map: {{ok: true}}}}
         """
     )
-    _, executor = await interpret(loaded, FakeExecutor())
+    _, executor = await interpret(loaded, FakeEngine())
     assert "none-matched" in executor.keys_of()

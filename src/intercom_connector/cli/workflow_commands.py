@@ -94,7 +94,7 @@ NowOption = Annotated[
 ]
 
 workflow_app = typer.Typer(
-    help="Check workflow files and export their JSON Schema.", no_args_is_help=True
+    help="Check workflow files, export their JSON Schema, start new ones.", no_args_is_help=True
 )
 runs_app = typer.Typer(help="List, inspect and resume workflow runs.", no_args_is_help=True)
 
