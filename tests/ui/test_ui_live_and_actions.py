@@ -59,6 +59,12 @@ def test_the_runs_list_follows_a_run_while_it_goes(panel: PanelHandle, page: Any
         thread.join(WAIT_MS / 1000)
     row.locator('.status[data-status="succeeded"]').wait_for(timeout=WAIT_MS)
     assert int(row.locator(".steps").inner_text()) > 100
+    page.locator('select[name="status"]').select_option("failed")
+    page.wait_for_selector("#runs-table td:text('no runs match')")
+    page.locator('select[name="status"]').select_option("succeeded")
+    page.locator('input[name="workflow"]').fill("companies of")
+    page.locator("tr.run").first.wait_for()
+    assert "status=succeeded" in page.url
 
 
 def test_resume_from_the_page_finishes_a_killed_run(

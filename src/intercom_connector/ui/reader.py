@@ -55,14 +55,17 @@ class RunReader:
     def runs(
         self, limit: int = 100, status: str | None = None, workflow: str | None = None
     ) -> list[dict[str, Any]]:
-        """Rows of the runs list, newest first, with each run's trigger and failure count."""
+        """Rows of the runs list, newest first, with each run's trigger and failure count.
+
+        ``workflow`` matches any part of the name, case aside, so the list narrows as it is typed.
+        """
         log = self.log()
         triggered = {event.run_id: event for event in self.triggers().events() if event.run_id}
         rows = []
         for summary in log.runs(limit):
             if status and summary.status != status:
                 continue
-            if workflow and summary.workflow != workflow:
+            if workflow and workflow.casefold() not in summary.workflow.casefold():
                 continue
             row = run_row(summary)
             event = triggered.get(summary.run_id)

@@ -39,6 +39,14 @@ function statusBadge(status) {
   return el("span", { class: "status", "data-status": status, text: `${MARK[status] || ""} ${status}` });
 }
 
+function debounce(work, ms) {
+  let timer = null;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(work, ms);
+  };
+}
+
 function fillTimes() {
   for (const cell of document.querySelectorAll(".time[data-unix]")) cell.textContent = when(Number(cell.dataset.unix));
 }
@@ -82,6 +90,7 @@ function runsPage() {
   }
 
   form.addEventListener("change", connect);
+  form.addEventListener("input", debounce(connect, 300));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     connect();
