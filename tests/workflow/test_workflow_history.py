@@ -67,11 +67,12 @@ async def test_missing_is_recorded_as_missing_not_as_text(runlog: RunLog):
         """
         name: missing
         steps:
+          - {id: l, call: list_contacts, input: {per_page: 1}}
           - {id: m, map: {text: "<nothing matched>"}}
           - id: c
             condition:
               any:
-                - {value1: $.steps.m.absent, comparison: exists}
+                - {value1: "$.steps.l.data[0].custom_attributes.absent", comparison: exists}
                 - {value1: $.steps.m.text, comparison: exists}
         """
     )

@@ -233,9 +233,18 @@ async def _execute(
             failure.ref.step_id,
             failure.ref.key,
             time.perf_counter() - began,
-            failure.__cause__.exit_code
-            if isinstance(failure.__cause__, AuthError)
-            else EXIT_RUN_FAILED,
+            _exit_code_of(failure),
         )
     journal.append(RUN_FINISHED, data={"status": "succeeded"}, durable=True)
     return RunResult(journal.run_id, "succeeded", outputs, duration=time.perf_counter() - began)
+
+
+def _exit_code_of(failure: StepFailed) -> int:
+    """A step refused for its credentials exits as an authentication error, through the
+    engine's wrapping (``CallFailed`` from the client's error); any other failure is 4."""
+    cause = failure.__cause__
+    while cause is not None:
+        if isinstance(cause, AuthError):
+            return cause.exit_code
+        cause = cause.__cause__
+    return EXIT_RUN_FAILED
