@@ -59,12 +59,11 @@ MIGRATIONS = (
     """,
     # Version 2: data is sealed (a BLOB); rows of version 1 keep their JSON text and are
     # read as such. The key check proves the key before anything is sealed with it.
+    # ``auth rotate-key`` re-seals both (``storage.SEALED_COLUMNS``).
     """
     CREATE TABLE IF NOT EXISTS workflow_run_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
     """,
 )
-SEALED_COLUMNS = (("workflow_run_events", "seq", "data"),)
-"""Where the run log keeps sealed values (``auth rotate-key`` re-seals them)."""
 
 RUN_STARTED = "run_started"
 RUN_RESUMED = "run_resumed"
