@@ -23,20 +23,28 @@ WAIT_MS = 60_000
 
 
 def run_held_at(gate: threading.Event, held: threading.Event, after: int) -> threading.Thread:
-    """contacts-companies in a thread, paused after ``after`` finished steps until ``gate``."""
+    """contacts-companies in a thread, paused after ``after`` finished steps until ``gate``.
+
+    The log commits in groups; the pause commits first, as the next group would have.
+    """
     seen = 0
+    log: RunLog | None = None
 
     def on_progress(event: ProgressEvent) -> None:
         nonlocal seen
         if event.type == "finished":
             seen += 1
-            if seen == after:
+            if seen == after and log is not None:
+                log.flush()
                 held.set()
                 gate.wait(WAIT_MS / 1000)
 
     async def go() -> None:
+        nonlocal log
         async with sandbox_client() as client:
-            await run_workflow(load_workflow(CONTACTS_COMPANIES), client, on_progress=on_progress)
+            with RunLog() as log:
+                loaded = load_workflow(CONTACTS_COMPANIES)
+                await run_workflow(loaded, client, runlog=log, on_progress=on_progress)
 
     thread = threading.Thread(target=lambda: asyncio.run(go()), daemon=True)
     thread.start()

@@ -94,6 +94,7 @@ class RunActions:
                                 run_id,
                                 RUN_FINISHED,
                                 data={"status": "cancelled", "error": "cancelled in the panel"},
+                                durable=True,
                             )
             except Exception as error:  # shown on the run's page; the server goes on
                 self.errors[run_id] = f"{type(error).__name__}: {error}"

@@ -16,8 +16,8 @@ import yaml
 
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import Catalog
+from intercom_connector.redaction import Redactor
 from intercom_connector.ui.actions import Connect
-from intercom_connector.workflow.redaction import Redactor
 
 _SCALARS = ("string", "integer", "number", "boolean")
 

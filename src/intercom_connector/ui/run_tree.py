@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from intercom_connector.workflow.redaction import Redactor
+from intercom_connector.redaction import Redactor
 from intercom_connector.workflow.runlog import RunSummary, StepRecord
 
 STEP_KINDS = ("call", "loop", "break", "condition", "delay", "map")
@@ -193,8 +193,8 @@ class RunIndex:
 
 
 def display_redactor(summary: RunSummary) -> Redactor:
-    """The masking ``runs show`` applies to this run."""
-    return Redactor()
+    """The masking ``runs show`` applies to this run: its secrets, secret keys, Bearer values."""
+    return summary.redactor
 
 
 def _find(steps: list[Any], step_id: str) -> dict[str, Any] | None:
