@@ -26,7 +26,7 @@ steps:
       - id: skipped
         map: {a: 2}
   - id: credentials
-    map: {access_token: "tok_1234567890abcdef", note: kept}
+    map: {access_token: "tok_1234567890abcdef", note: "sent with s3cret-value-42"}
   - id: missing-contact
     call: get_contact
     input: {contact_id: "no-such-contact"}
@@ -37,7 +37,7 @@ async def run_and_index() -> RunIndex:
     async with sandbox_client() as client:
         with RunLog() as log:
             loaded = parse_workflow(textwrap.dedent(WORKFLOW), "branches.yaml")
-            result = await run_workflow(loaded, client, runlog=log)
+            result = await run_workflow(loaded, client, runlog=log, secrets=["s3cret-value-42"])
             return RunIndex.build(log.summary(result.run_id), log.steps(result.run_id))
 
 
@@ -52,5 +52,7 @@ def test_a_condition_shows_its_branch_and_a_failed_step_its_error(home: Path) ->
 
 
 def test_values_are_masked_as_runs_show_masks_them(home: Path) -> None:
+    """Secret-named keys, and the run's own secrets wherever they appear."""
     index = in_thread(lambda: asyncio.run(run_and_index()))
-    assert index.value("credentials", "output") == {"access_token": "***", "note": "kept"}
+    shown = index.value("credentials", "output")
+    assert shown == {"access_token": "***", "note": "sent with ***"}
