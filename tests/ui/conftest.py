@@ -23,8 +23,10 @@ def panel(home: Path) -> Iterator[PanelHandle]:
         yield handle
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module: playwright's sync API runs an event loop on this thread
+    while it is open, which must be gone before other folders' async tests run."""
     if not chromium_available():
         pytest.fail("Chromium is missing: apt-get install chromium chromium-driver")
     from playwright.sync_api import sync_playwright
