@@ -1,15 +1,19 @@
-"""Actions over plain HTTP: a re-run repeats the run's definition and config; refusals name why."""
+"""Actions over plain HTTP: re-run repeats a run, cancel stops one, refusals name why."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from ui_kit import EXAMPLES, PanelHandle, run_example
+from ui_kit import EXAMPLES, PYTHON, PanelHandle, run_example
 
 from intercom_connector.httpx_lib import httpx
 from intercom_connector.workflow import RunLog
+from intercom_connector.workflow.runlog import TIMER_STARTED
 
 
 @pytest.fixture
@@ -52,3 +56,46 @@ def test_resume_of_a_succeeded_run_is_refused_with_the_reason(client: httpx.Clie
     cancel = client.post(f"/api/runs/{run_id}/cancel", json={})
     assert cancel.status_code == 409
     assert "not running" in cancel.json()["error"]
+
+
+WAITING = """
+name: Waits a minute
+trigger: manual
+steps:
+  - id: list-contacts
+    call: list_contacts
+    input: {per_page: 2}
+  - id: pause
+    delay: 60
+  - id: again
+    call: list_contacts
+    input: {per_page: 2}
+"""
+
+
+def test_cancel_stops_a_run_this_server_is_running(
+    client: httpx.Client, tmp_path: Path, home: Path
+) -> None:
+    file = tmp_path / "waits.yaml"
+    file.write_text(WAITING)
+    command = [PYTHON, "-m", "intercom_connector", "run", str(file), "--sandbox", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with RunLog() as log:
+            for _ in range(3000):
+                runs = log.runs(1)
+                if runs and log.events(runs[0].run_id, (TIMER_STARTED,)):
+                    break
+                threading.Event().wait(0.02)
+            run_id = log.runs(1)[0].run_id
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    assert client.post(f"/api/runs/{run_id}/resume", json={}).status_code == 200
+    for _ in range(3000):
+        state = client.get(f"/api/runs/{run_id}").json()
+        if state["here"]:
+            break
+        threading.Event().wait(0.02)
+    assert client.post(f"/api/runs/{run_id}/cancel", json={}).status_code == 200
+    assert wait_finished(client, run_id)["status"] == "cancelled"
