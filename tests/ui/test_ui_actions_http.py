@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ui_kit import EXAMPLES, PYTHON, PanelHandle, run_example
+from ui_kit import EXAMPLES, PanelHandle, killed_run, run_example
 
 from intercom_connector.httpx_lib import httpx
 from intercom_connector.workflow import RunLog
@@ -78,19 +76,9 @@ def test_cancel_stops_a_run_this_server_is_running(
 ) -> None:
     file = tmp_path / "waits.yaml"
     file.write_text(WAITING)
-    command = [PYTHON, "-m", "intercom_connector", "run", str(file), "--sandbox", "--quiet"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        with RunLog() as log:
-            for _ in range(3000):
-                runs = log.runs(1)
-                if runs and log.events(runs[0].run_id, (TIMER_STARTED,)):
-                    break
-                threading.Event().wait(0.02)
-            run_id = log.runs(1)[0].run_id
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
+    run_id = killed_run(
+        [str(file), "--sandbox"], lambda log, run: bool(log.events(run.run_id, (TIMER_STARTED,)))
+    )
     assert client.post(f"/api/runs/{run_id}/resume", json={}).status_code == 200
     for _ in range(3000):
         state = client.get(f"/api/runs/{run_id}").json()

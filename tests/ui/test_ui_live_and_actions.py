@@ -4,16 +4,13 @@ and try-it calls an operation, all driven in Chromium."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
 import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_kit import DOCS, EXAMPLES, PYTHON, PanelHandle, sandbox_client
+from ui_kit import DOCS, EXAMPLES, PanelHandle, killed_run, sandbox_client
 
 from intercom_connector.sandbox import SandboxConfig, run_in_thread
 from intercom_connector.workflow import ProgressEvent, RunLog, load_workflow, run_workflow
@@ -80,24 +77,10 @@ def test_resume_from_the_page_finishes_a_killed_run(
 ) -> None:
     with run_in_thread(SandboxConfig(latency=0.03, rate_limit=None)) as sandbox:
         monkeypatch.setenv("INTERCOM_TOKEN", sandbox.token)
-        command = [PYTHON, "-m", "intercom_connector", "run", str(CONTACTS_COMPANIES)]
-        process = subprocess.Popen(
-            [*command, "--base-url", sandbox.base_url, "--quiet"],
-            env=os.environ.copy(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        run_id = killed_run(
+            [str(CONTACTS_COMPANIES), "--base-url", sandbox.base_url],
+            lambda log, run: run.steps_finished >= 6,
         )
-        try:
-            with RunLog() as log:
-                for _ in range(6000):
-                    runs = log.runs(1)
-                    if (runs and runs[0].steps_finished >= 6) or process.poll() is not None:
-                        break
-                    threading.Event().wait(0.01)
-                run_id = log.runs(1)[0].run_id
-        finally:
-            process.send_signal(signal.SIGKILL)
-            process.wait(30)
         page.goto(panel.url(f"/runs/{run_id}"))
         page.locator('#run-status[data-status="interrupted"]').wait_for()
         page.locator("#action-resume").click()

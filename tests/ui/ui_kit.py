@@ -99,6 +99,31 @@ def sandbox_client() -> Any:
     return AsyncIntercomClient(sandbox.token, base_url="http://sandbox.test", transport=transport)
 
 
+def killed_run(arguments: list[str], ready: Callable[[Any, Any], bool]) -> str:
+    """Start ``intercom-connector run ARGUMENTS``, SIGKILL it once ``ready(log, summary)``
+    holds for its run (or it ended); the run's id."""
+    import signal
+    import subprocess
+
+    from intercom_connector.workflow import RunLog
+
+    command = [PYTHON, "-m", "intercom_connector", "run", *arguments, "--quiet"]
+    process = subprocess.Popen(
+        command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        with RunLog() as log:
+            for _ in range(6000):
+                runs = log.runs(1)
+                if (runs and ready(log, runs[0])) or process.poll() is not None:
+                    break
+                threading.Event().wait(0.01)
+            return log.runs(1)[0].run_id
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+
+
 def chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
 
