@@ -115,7 +115,14 @@ class EmbeddedEngine:
         self._progress("warning", ref, message)
 
     async def call(
-        self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
+        self,
+        ref: StepRef,
+        operation: str,
+        data: dict[str, Any],
+        *,
+        all_pages: bool,
+        parallel: int = 1,
+        updated_since: float | None = None,
     ) -> Any:
         done = self._done_before(ref)
         if done is not None:
@@ -135,7 +142,9 @@ class EmbeddedEngine:
         try:
             if not all_pages:
                 return await self.client.call(operation, data)
-            records = await self.client.collect(operation, data)
+            records = await self.client.collect(
+                operation, data, parallel=parallel, updated_since=updated_since
+            )
         except Exception as error:
             raise CallFailed(self._step_error(record.name, error)) from error
         items_key = (record.pagination or {}).get("items") or record.list_key or "data"
