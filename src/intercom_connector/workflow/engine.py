@@ -62,12 +62,16 @@ class CallFailed(Exception):
     Engines translate their own failures (the client's errors, a Temporal activity
     failure) into it, so the interpreter handles errors without knowing where they came
     from. ``retryable`` says whether sending the request again may succeed and is safe
-    (the failure is transient and the operation idempotent or settled).
+    (the failure is transient and the operation idempotent or settled); ``maybe_applied``
+    that a write may have reached Intercom, so a resume must settle it before resending.
     """
 
-    def __init__(self, error: StepError, *, retryable: bool = False) -> None:
+    def __init__(
+        self, error: StepError, *, retryable: bool = False, maybe_applied: bool = False
+    ) -> None:
         self.error = error
         self.retryable = retryable
+        self.maybe_applied = maybe_applied
         super().__init__(error.message)
 
 
