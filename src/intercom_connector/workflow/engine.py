@@ -56,6 +56,20 @@ class StepError:
         }
 
 
+ERROR_FIELDS = frozenset({"status", "code", "message", "request_id", "operation"})
+
+
+def is_handled_error(output: Any) -> bool:
+    """Whether a call's output is a failure ``on_error`` handled: ``{error: {...}}``.
+
+    No Intercom reply has exactly that shape, so a replayed output can be told apart.
+    """
+    if not isinstance(output, dict) or set(output) != {"error"}:
+        return False
+    error = output["error"]
+    return isinstance(error, dict) and set(error) == ERROR_FIELDS
+
+
 class CallFailed(Exception):
     """An engine's ``call`` raises this when the operation failed for good.
 
