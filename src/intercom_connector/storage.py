@@ -30,11 +30,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from intercom_connector.database_problems import database_problems, opening_problems
+from intercom_connector.errors import ConnectorError
+
 Migration = str
 """A script of SQL statements that moves a component's schema one version up."""
 
 
-class SchemaTooNew(RuntimeError):
+class DatabaseUnusable(ConnectorError):
+    """A connector database that cannot be opened as it is: corrupt, locked, a directory, in
+    a directory that cannot be written. The message names the file and what to do."""
+
+
+class SchemaTooNew(DatabaseUnusable, RuntimeError):
     """The database was written by a newer connector; this one cannot read it safely."""
 
 
@@ -51,17 +59,19 @@ def open_database(
     scripts: script ``i`` takes the component from version ``i`` to ``i + 1``. The
     connection is in autocommit mode (``isolation_level=None``): transactions are explicit.
     """
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with suppress(FileExistsError):  # a concurrent process made it, with the same mode
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    connection = sqlite3.connect(path, timeout=timeout)
-    connection.isolation_level = None
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute(f"PRAGMA synchronous={_synchronous(synchronous)}")
-    for component, scripts in (migrations or {}).items():
-        migrate(connection, component, scripts)
-    return connection
+    # SQLite's and the OS's own words ("file is not a database") become one clear message
+    with database_problems(path, DatabaseUnusable), opening_problems(path, DatabaseUnusable):
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with suppress(FileExistsError):  # a concurrent process made it, with the same mode
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        connection = sqlite3.connect(path, timeout=timeout)
+        connection.isolation_level = None
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(f"PRAGMA synchronous={_synchronous(synchronous)}")
+        for component, scripts in (migrations or {}).items():
+            migrate(connection, component, scripts)
+        return connection
 
 
 def _synchronous(level: str) -> str:

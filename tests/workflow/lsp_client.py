@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import queue
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ class LanguageServer:
         )
         self.diagnostics: dict[str, list[dict[str, Any]]] = {}
         self._next_id = 0
+        self._inbox: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._receiver = threading.Thread(target=self._receive, daemon=True)
+        self._receiver.start()
         self.request(
             "initialize",
             {"processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": {}},
@@ -38,25 +42,28 @@ class LanguageServer:
         self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         self.process.stdin.flush()
 
-    def _read_line(self, deadline: float) -> bytes:
-        assert self.process.stdout is not None
-        ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.time()))
-        if not ready:
-            raise TimeoutError("the language server did not answer in time")
-        return self.process.stdout.readline()
+    def _receive(self) -> None:
+        """Read framed messages off the server's stdout into the inbox, until it closes."""
+        stream = self.process.stdout
+        assert stream is not None
+        while True:
+            length = 0
+            while True:
+                line = stream.readline()
+                if not line:
+                    return
+                if line == b"\r\n":
+                    break
+                name, _, value = line.decode().partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            self._inbox.put(json.loads(stream.read(length)))
 
     def _read(self, deadline: float) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        length = 0
-        while True:
-            line = self._read_line(deadline)
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode().partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value)
-        message: dict[str, Any] = json.loads(self.process.stdout.read(length))
-        return message
+        try:
+            return self._inbox.get(timeout=max(0.0, deadline - time.time()))
+        except queue.Empty:
+            raise TimeoutError("the language server did not answer in time") from None
 
     def _handle(self, message: dict[str, Any]) -> None:
         method = message.get("method")
@@ -112,3 +119,8 @@ class LanguageServer:
         except (TimeoutError, OSError, subprocess.TimeoutExpired):
             self.process.kill()
             self.process.wait(timeout=5)
+        finally:
+            self._receiver.join(timeout=5)
+            for stream in (self.process.stdin, self.process.stdout):
+                if stream is not None:
+                    stream.close()

@@ -63,7 +63,7 @@ def test_workflow_imports_nothing_from_the_cli_or_the_sandbox():
     ours = {name for name in imported if name.startswith("intercom_connector.")}
     layers = {name.split(".")[1] for name in ours}
     allowed = {"workflow", "catalog", "http", "auth", "home", "errors", "lazy_import"}
-    assert layers <= allowed | {"json_input", "redaction", "storage"}
+    assert layers <= allowed | {"redaction", "storage", "json_input"}
 
 
 def test_the_interpreter_module_does_no_io():

@@ -38,11 +38,7 @@ from intercom_connector.auth.models import (
     check_name,
     check_region,
 )
-from intercom_connector.auth.store_problems import (
-    DamagedEntry,
-    database_problems,
-    opening_problems,
-)
+from intercom_connector.auth.store_problems import DamagedEntry, store_problems
 from intercom_connector.home import database_path
 from intercom_connector.storage import open_database, reseal
 
@@ -150,9 +146,8 @@ class AuthenticationStore:
     @contextmanager
     def _transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
         """One transaction; writes take the lock up front so check-then-insert cannot race."""
-        with database_problems(self.path):
-            with opening_problems(self.path):
-                opened = open_database(self.path, migrations={"auth": (SCHEMA,)})
+        with store_problems(self.path):
+            opened = open_database(self.path, migrations={"auth": (SCHEMA,)})
             with closing(opened) as connection:
                 connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:

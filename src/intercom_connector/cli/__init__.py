@@ -44,7 +44,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "workflow": LazyCommand(
         "intercom_connector.cli.workflow_commands:workflow_app",
-        "Validate workflow files; export their schema.",
+        "Validate workflow files, export their schema, start new ones.",
     ),
     "auth": LazyCommand(
         "intercom_connector.cli.auth_commands:auth_app", "Manage stored authentications."

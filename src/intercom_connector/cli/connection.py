@@ -9,6 +9,7 @@ command can be tried on a fresh machine.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,17 @@ class Connection:
     auth: str | None = None
     deadline: float | None = None
     """Seconds per operation (``--timeout``); None keeps the client's default."""
+    sandbox_state: str | None = None
+    """SQLite file of the embedded sandbox's workspace (runs keep theirs for `runs resume`)."""
+
+    def keep_sandbox_state(self) -> None:
+        """Give an embedded sandbox a state file of its own in the connector's home."""
+        if self.sandbox and self.sandbox_state is None:
+            from intercom_connector.home import connector_home
+
+            folder = connector_home() / "sandbox-states"
+            folder.mkdir(mode=0o700, exist_ok=True)
+            self.sandbox_state = str(folder / f"{uuid.uuid4().hex}.sqlite")
 
     def record(self) -> dict[str, Any]:
         """How runs connect, for the run log and `runs resume`; never the token."""
@@ -45,6 +57,7 @@ class Connection:
             "base_url": self.base_url,
             "region": self.region,
             "version": self.version,
+            "sandbox_state": self.sandbox_state,
         }
 
     def redact(self, text: str) -> str:
@@ -88,10 +101,13 @@ async def open_client(connection: Connection, **options: Any) -> AsyncIterator[A
             "--auth and --sandbox exclude each other; to use the sandbox with an "
             "authentication, store one whose --base-url is the sandbox's URL"
         )
+    extra: dict[str, Any] = {}
+    if connection.version:
+        extra["version"] = connection.version
     if connection.sandbox:
         from intercom_connector.sandbox import Sandbox, SandboxConfig
 
-        sandbox = Sandbox(SandboxConfig())
+        sandbox = Sandbox(SandboxConfig(state_path=connection.sandbox_state))
         transport = httpx.ASGITransport(app=sandbox.app)
         async with AsyncIntercomClient(
             sandbox.token,
@@ -99,10 +115,14 @@ async def open_client(connection: Connection, **options: Any) -> AsyncIterator[A
             transport=transport,
             granted_scopes=connection.scopes,
             on_event=on_event,
+            **extra,
             **options,
         ) as client:
-            with scope_refusals(client.catalog.scopes):
-                yield client
+            try:
+                with scope_refusals(client.catalog.scopes):
+                    yield client
+            finally:
+                sandbox.close()
         return
     token = connection.token or os.environ.get("INTERCOM_TOKEN")
     if not (token or connection.auth or connection.base_url):
@@ -128,9 +148,6 @@ async def open_client(connection: Connection, **options: Any) -> AsyncIterator[A
             "--token, set INTERCOM_TOKEN, or use --sandbox to try the command against "
             "the local sandbox"
         )
-    extra: dict[str, Any] = {}
-    if connection.version:
-        extra["version"] = connection.version
     async with AsyncIntercomClient(
         token,
         region=region,

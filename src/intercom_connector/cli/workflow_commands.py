@@ -95,7 +95,7 @@ NowOption = Annotated[
 ]
 
 workflow_app = typer.Typer(
-    help="Check workflow files and export their JSON Schema.", no_args_is_help=True
+    help="Check workflow files, export their JSON Schema, start new ones.", no_args_is_help=True
 )
 runs_app = typer.Typer(help="List, inspect and resume workflow runs.", no_args_is_help=True)
 
@@ -180,6 +180,7 @@ def run(
     """
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     with reported(connection.redact):
+        connection.keep_sandbox_state()
         loaded = load_workflow(file)
         overrides = _config_overrides(config)
         check_config(loaded, overrides)
@@ -320,9 +321,11 @@ def resume(
         with RunLog() as log:
             resolved = log.resolve_id(run_id)
             record = log.summary(resolved).start.get("connection") or {}
+        kept_state = None
         if not (auth or sandbox or base_url):
             auth, sandbox = record.get("auth"), bool(record.get("sandbox"))
             base_url = record.get("base_url")
+            kept_state = record.get("sandbox_state")
         connection = Connection(
             token=token,
             region=region or record.get("region") or "us",
@@ -331,6 +334,7 @@ def resume(
             sandbox=sandbox,
             quiet=quiet,
             auth=auth,
+            sandbox_state=kept_state,
         )
     with reported(connection.redact):
         result = asyncio.run(_resume(connection, resolved, force, list(resend or [])))

@@ -50,9 +50,15 @@ class ServerHandle:
     """A running sandbox server; a context manager that stops it on exit."""
 
     def __init__(
-        self, sandbox: Sandbox, server: uvicorn.Server, thread: threading.Thread, port: int
+        self,
+        sandbox: Sandbox,
+        server: uvicorn.Server,
+        thread: threading.Thread,
+        port: int,
+        owns_sandbox: bool = False,
     ):
         self.sandbox = sandbox
+        self._owns_sandbox = owns_sandbox
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self._server = server
@@ -65,6 +71,8 @@ class ServerHandle:
     def stop(self, timeout: float = 5.0) -> None:
         self._server.should_exit = True
         self._thread.join(timeout)
+        if self._owns_sandbox:
+            self.sandbox.close()
 
     def __enter__(self) -> ServerHandle:
         return self
@@ -119,7 +127,9 @@ def run_in_thread(
     if not server.started:
         server.should_exit = True
         raise RuntimeError("the sandbox server did not start")
-    return ServerHandle(sandbox, server, thread, bound_port)
+    return ServerHandle(
+        sandbox, server, thread, bound_port, owns_sandbox=not isinstance(config, Sandbox)
+    )
 
 
 def serve(

@@ -6,6 +6,9 @@ The public face of the layer; one concern per module behind it:
 - ``loader``       file -> checked plan, or every problem with file, line, step and field
 - ``checks``       workflow-wide checks: ids, operations, inputs, references, breaks
 - ``references``   JSONPath references (``$.steps.<id>...``, ``$.config``, ``$.env``)
+- ``shapes``, ``shape_checks``  references walked through what each step will produce
+- ``salvage``      stand-ins for refused parts, so one pass reports every problem
+- ``editor_schema``, ``starter``  the schema editors complete from; `workflow new` files
 - ``conditions``   the comparisons of a condition step
 - ``interpreter``  the deterministic walk over the steps
 - ``engine``       the one side-effect interface the interpreter sees

@@ -121,12 +121,18 @@ class Interpreter:
         operation = self.plan.operations[step.id]
         written = {"operation": operation, "input": step.input}
         data = self._resolve(ref, step.input, scope, written)
+        listing = step.listing(self.engine.now()) if step.all_pages else {}
         self.engine.started(
             ref,
-            {"operation": operation, "input": data, **({"all": True} if step.all_pages else {})},
+            {
+                "operation": operation,
+                "input": data,
+                **({"all": True} if step.all_pages else {}),
+                **listing,
+            },
         )
         try:
-            output = await self._attempts(step, ref, operation, data)
+            output = await self._attempts(step, ref, operation, data, listing)
         except CallFailed as failure:
             if not (step.handles_errors or step.error_steps):
                 raise self._fail(ref, failure.error.message, started=True) from failure
@@ -147,7 +153,12 @@ class Interpreter:
             await self._block(list(step.error_steps), scope, prefix, depth)
 
     async def _attempts(
-        self, step: CallStep, ref: StepRef, operation: str, data: dict[str, Any]
+        self,
+        step: CallStep,
+        ref: StepRef,
+        operation: str,
+        data: dict[str, Any],
+        listing: dict[str, Any],
     ) -> Any:
         """The call, sent again on failure as ``on_error: retry`` asks (never a write that
         may have been applied: the engine has settled or refused those already)."""
@@ -155,14 +166,16 @@ class Interpreter:
         wait = float(step.backoff)
         for attempt in range(1, attempts + 1):
             try:
-                return await self.engine.call(ref, operation, data, all_pages=step.all_pages)
+                return await self.engine.call(
+                    ref, operation, data, all_pages=step.all_pages, **listing
+                )
             except CallFailed as failure:
                 if attempt == attempts or failure.maybe_applied:
                     raise
                 self.engine.failed(ref, failure.error.message)
                 retry = StepRef(f"{ref.key}#retry-{attempt}", step.id, "retry-wait", ref.depth)
                 await self.engine.sleep(retry, wait * 2 ** (attempt - 1))
-                self.engine.started(ref, {"operation": operation, "input": data})
+                self.engine.started(ref, {"operation": operation, "input": data, **listing})
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _map(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from intercom_connector.catalog.client import AsyncIntercomClient
@@ -72,6 +72,8 @@ class SettledCall:
     now: Callable[[], float]
     resend: bool = False
     """The person resuming asked for this write to be sent again without a rule."""
+    listing: dict[str, Any] = field(default_factory=dict)
+    """With ``all_pages``: the listing options (parallel, updated_since)."""
 
     async def run(self, maybe_sent_at: float | None) -> Any:
         """The call's output; ``maybe_sent_at``: when an earlier attempt may have gone out."""
@@ -107,7 +109,7 @@ class SettledCall:
     async def _send(self) -> Any:
         if not self.all_pages:
             return await self.client.call(self.record.name, self.data)
-        records = await self.client.collect(self.record.name, self.data)
+        records = await self.client.collect(self.record.name, self.data, **self.listing)
         items_key = (self.record.pagination or {}).get("items") or self.record.list_key or "data"
         return {"type": "list", items_key: records, "total_count": len(records)}
 

@@ -122,7 +122,14 @@ class EmbeddedEngine:
         self._progress("warning", ref, message)
 
     async def call(
-        self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
+        self,
+        ref: StepRef,
+        operation: str,
+        data: dict[str, Any],
+        *,
+        all_pages: bool,
+        parallel: int = 1,
+        updated_since: float | None = None,
     ) -> Any:
         done = self._done_before(ref)
         if done is not None:
@@ -146,6 +153,7 @@ class EmbeddedEngine:
             sleep=self._sleep,
             now=self.now,
             resend=ref.key in self.resend,
+            listing={"parallel": parallel, "updated_since": updated_since},
         )
         try:
             return await call.run(maybe_sent_at)
