@@ -138,6 +138,8 @@ class StepRecord:
     attempts: int = 0
     timer_until: float | None = None
     warnings: list[str] = field(default_factory=list)
+    maybe_applied: bool = False
+    """The step failed after its write may have reached Intercom (settle before resending)."""
 
     @property
     def duration_ms(self) -> float | None:
@@ -354,11 +356,13 @@ class RunLog:
                 record.status, record.input, record.started_at = "started", data, event.at
                 record.attempts += 1
                 record.error, record.finished_at = None, None
+                record.maybe_applied = False
             elif event.type == STEP_FINISHED:
                 record.status, record.output, record.finished_at = "finished", data, event.at
             elif event.type == STEP_FAILED:
                 record.status, record.finished_at = "failed", event.at
                 record.error = str((data or {}).get("error"))
+                record.maybe_applied = bool((data or {}).get("maybe_applied"))
             elif event.type == TIMER_STARTED:
                 record.timer_until = float(data["until"])
             elif event.type == WARNING:
