@@ -1,4 +1,5 @@
-"""The step tree follows the workflow file: the branch a condition took, and failures."""
+"""The step tree follows the workflow file: the branch a condition took, error branches,
+and failures."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ steps:
         map: {a: 2}
   - id: credentials
     map: {access_token: "tok_1234567890abcdef", note: "sent with s3cret-value-42"}
+  - id: missing-handled
+    call: get_contact
+    input: {contact_id: "no-such-contact"}
+    error:
+      - id: noted
+        map: {status: $.steps.missing-handled.error.status}
   - id: missing-contact
     call: get_contact
     input: {contact_id: "no-such-contact"}
@@ -41,12 +48,13 @@ async def run_and_index() -> RunIndex:
             return RunIndex.build(log.summary(result.run_id), log.steps(result.run_id))
 
 
-def test_a_condition_shows_its_branch_and_a_failed_step_its_error(home: Path) -> None:
+def test_branches_taken_and_not_taken_and_a_failed_step_with_its_error(home: Path) -> None:
     index = in_thread(lambda: asyncio.run(run_and_index()))
-    check, _, failed = index.block("")
+    check, _, handled, failed = index.block("")
     assert check["branch"] == "then"
     assert [n["status"] for n in check["then"]] == ["finished"]
     assert [n["status"] for n in check["else"]] == ["not run"]
+    assert [n["status"] for n in handled["error_steps"]] == ["finished"]
     assert failed["status"] == "failed"
     assert "404" in failed["error"] or "not found" in failed["error"].lower()
 

@@ -90,6 +90,7 @@ class RunIndex:
         }
         if kind == "call":
             node["operation"] = step.get("call")
+            node["error_steps"] = [self._node(s, prefix) for s in _branch(step, "error")]
         if kind == "loop":
             runs = self.iterations.get(key, [])
             mode = step.get("loop") or {}
@@ -100,8 +101,8 @@ class RunIndex:
         if kind == "condition":
             output = record.output if record and isinstance(record.output, dict) else {}
             node["branch"] = output.get("branch")
-            node["then"] = [self._node(s, prefix) for s in step.get("then") or []]
-            node["else"] = [self._node(s, prefix) for s in step.get("else") or []]
+            node["then"] = [self._node(s, prefix) for s in _branch(step, "then")]
+            node["else"] = [self._node(s, prefix) for s in _branch(step, "else")]
         return node
 
     def iteration_page(
@@ -204,11 +205,17 @@ def _find(steps: list[Any], step_id: str) -> dict[str, Any] | None:
             continue
         if step.get("id") == step_id:
             return step
-        if step_kind(step) == "condition":
-            found = _find([*(step.get("then") or []), *(step.get("else") or [])], step_id)
-            if found is not None:
-                return found
+        nested = [*_branch(step, "then"), *_branch(step, "else"), *_branch(step, "error")]
+        found = _find(nested, step_id) if nested else None
+        if found is not None:
+            return found
     return None
+
+
+def _branch(step: dict[str, Any], name: str) -> list[Any]:
+    """A condition's ``then``/``else`` or a call's ``error`` steps: same prefix as the step."""
+    steps = step.get(name)
+    return steps if isinstance(steps, list) else []
 
 
 def _record_fields(record: StepRecord | None) -> dict[str, Any]:

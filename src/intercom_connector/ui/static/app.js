@@ -170,6 +170,15 @@ function runPage() {
         row.append(only);
       }
     }
+    if (node.error_steps && node.error_steps.length) {
+      const ran = node.error_steps.some((child) => child.status !== "not run");
+      const branch = el("li", { class: `branch ${ran ? "taken" : "not-taken"}` });
+      branch.append(el("div", { class: "branch-name", text: `on error${ran ? " (taken)" : ""}` }));
+      const kids = el("ul", {});
+      renderNodes(kids, node.error_steps);
+      branch.append(kids);
+      li.append(el("ul", { class: "branches" }, branch));
+    }
     if (node.kind === "condition") {
       if (node.branch) row.append(el("span", { class: "branch-taken", text: `→ ${node.branch}` }));
       const branches = el("ul", { class: "branches" });
