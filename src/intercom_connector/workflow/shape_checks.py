@@ -99,8 +99,13 @@ class StepShapes:
             if name is None:
                 return OPEN
             if step.all_pages:
-                return self.outputs.all_pages(name, self.catalog.get(name).list_key)
-            return self.outputs.reply(name)
+                shape = self.outputs.all_pages(name, self.catalog.get(name).list_key)
+            else:
+                shape = self.outputs.reply(name)
+            if step.handles_errors or step.error_steps:
+                # The reply or {error: {...}}: left open rather than checked half-way.
+                return OPEN
+            return shape
         if isinstance(step, LoopStep):
             base = self.outputs.steps["loop"]
             body = {sid: self.output(sid) for sid in iteration_ids(step)}
