@@ -11,8 +11,10 @@ from sandbox_helpers import error_code
 from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import ManualClock
 
-# Seeded contacts were created over the 540 days before 2025-01-01 (sandbox/timeline.py).
-RANGE = {"created_at_after": 1_680_000_000, "created_at_before": 1_736_000_000}
+RANGE = {
+    "created_at_after": 1_650_000_000,
+    "created_at_before": 1_736_000_000,
+}  # every seeded sign-up
 OCTETS = {"Accept": "application/octet-stream"}
 
 

@@ -305,8 +305,6 @@ def run_search(
     key = ("results", digest, *version)
     get = sort_field.get if sort_field is not None else None
 
-    seq_of = _sequence(items)
-
     def place(item: Any) -> tuple[Any, ...]:
         return order_key(get(item) if get else None, seq_of(item), get is not None, descending)
 
@@ -325,7 +323,7 @@ def run_search(
         if not cursor and per_page == 1:  # a count: no need to sort or keep the results
             first = heapq.nsmallest(per_page, matched, key=place)
             more = len(matched) > per_page
-            next_cursor = _cursor_after(first[-1], sort_field, digest, seq_of) if more else None
+            next_cursor = _cursor_after(first[-1], sort_field, digest) if more else None
             return first, cursor_pages(1, per_page, len(matched), next_cursor), len(matched)
         results = sorted(matched, key=place)
         cache.put(key, results)
@@ -341,27 +339,28 @@ def run_search(
         offset = bisect_right(results, position, key=place)
     page = results[offset : offset + per_page]
     more = offset + per_page < len(results)
-    next_cursor = _cursor_after(page[-1], sort_field, digest, seq_of) if more and page else None
+    next_cursor = _cursor_after(page[-1], sort_field, digest) if more and page else None
     pages = cursor_pages(offset // per_page + 1, per_page, len(results), next_cursor)
     return page, pages, len(results)
 
 
-def _sequence(items: Callable[[], Iterable[Any]]) -> Callable[[Any], int]:
-    """Each record's place in creation order: its ``seq``, or (for the generic collections'
-    plain dicts) its position in the store, which keeps insertion order."""
-    probe = next(iter(items()), None)
-    if probe is None or hasattr(probe, "seq"):
-        return lambda item: int(item.seq)
-    positions = {id(item): n for n, item in enumerate(items())}
-    return lambda item: positions.get(id(item), len(positions))
-
-
-def _cursor_after(
-    last: Any, sort_field: Field[Any] | None, digest: str, seq_of: Callable[[Any], int]
-) -> str:
+def _cursor_after(last: Any, sort_field: Field[Any] | None, digest: str) -> str:
     """A keyset cursor: the last record's sort value and seq, and the query's digest."""
     value = sort_field.get(last) if sort_field is not None else None
     return encode_cursor([value, seq_of(last), digest])
+
+
+def seq_of(item: Any) -> int:
+    """A record's place among equals: the stateful stores' ``seq``; for a generic
+    collection's object (a dict), its numeric id, or a stable number made from its id."""
+    seq = getattr(item, "seq", None)
+    if isinstance(seq, int):
+        return seq
+    raw = item.get("id") if isinstance(item, dict) else None
+    try:
+        return int(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return int(hashlib.sha256(str(raw).encode()).hexdigest()[:12], 16)
 
 
 def _version(state: SandboxState, kind: str) -> int:
