@@ -17,8 +17,8 @@ from .catalog_data import Operation, spec_operations
 from .collection_store import fits, sample_of
 from .collections import Collection, discover
 from .generic import top_properties
-from .pagination import cursor_pages, decode_cursor, encode_cursor, per_page_value
-from .replies import Reply, not_found
+from .pagination import cursor_pages, decode_cursor, encode_cursor
+from .replies import Reply, invalid, not_found
 from .search import Field, run_search
 from .state import SandboxState
 
@@ -223,6 +223,25 @@ def _set_if_present(reply: Any, key: str, value: Any) -> None:
         reply[key] = value
 
 
+def _offset(cursor: str) -> int:
+    position = decode_cursor(cursor)[0]
+    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+        raise invalid("starting_after is not a cursor of this list", "starting_after")
+    return position
+
+
+def _bounded(value: Any, default: int, maximum: int | None) -> int:
+    """A page number or size the schema let through, brought into range.
+
+    Where the spec bounds it, validation has refused anything outside; where it does not
+    (``per_page=-5`` is schema-valid on some lists), the nearest sensible value is used.
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        return default
+    value = max(value, 1)
+    return min(value, maximum) if maximum is not None else value
+
+
 def _page(call: Call, items: list[dict[str, Any]]) -> Reply:
     op = call.op
     style = (op.pagination or {}).get("style")
@@ -231,19 +250,19 @@ def _page(call: Call, items: list[dict[str, Any]]) -> Reply:
     maximum = per_page_prop.get("maximum", MAX_PER_PAGE)
     total = len(items)
     if style == "cursor":
-        per_page = per_page_value(call.query.get("per_page"), default, maximum)
+        per_page = _bounded(call.query.get("per_page"), default, maximum)
         start = call.query.get("starting_after")
-        offset = int(decode_cursor(start)[0]) if start else 0
+        offset = _offset(start) if start else 0
         more = offset + per_page < total
         cursor = encode_cursor([offset + per_page]) if more else None
         reply = _envelope(op, items[offset : offset + per_page])
         pages = cursor_pages(offset // per_page + 1, per_page, total, cursor)
     elif style == "page" or "page" in call.query:
-        per_page = per_page_value(call.query.get("per_page"), default, maximum, clamp=True)
-        page = call.query.get("page") or 1
-        offset = (int(page) - 1) * per_page
+        per_page = _bounded(call.query.get("per_page"), default, maximum)
+        page = _bounded(call.query.get("page"), 1, None)
+        offset = (page - 1) * per_page
         reply = _envelope(op, items[offset : offset + per_page])
-        pages = {**cursor_pages(int(page), per_page, total, None), "next": None}
+        pages = {**cursor_pages(page, per_page, total, None), "next": None}
     else:
         reply = _envelope(op, items)
         pages = None
