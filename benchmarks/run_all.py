@@ -34,6 +34,12 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
         ["--contacts", "60"],
     ),
     (
+        "Start-up CPU of the CLI, and its per-record CPU, against plain httpx2",
+        "bench_startup.py",
+        ["--rounds", "7"],
+        ["--rounds", "1", "--small", "1000", "--large", "5000"],
+    ),
+    (
         "Streaming: peak RSS of `call list_contacts --all --output ndjson`, 10,000 vs 100,000",
         "bench_streaming.py",
         [],

@@ -171,6 +171,7 @@ PUBLIC_NAMES: dict[str, list[str]] = {
         "run_workflow",
         "workflow_json_schema",
     ],
+    "intercom_connector.workflow.engines": ["EmbeddedEngine", "RunJournal"],
     "intercom_connector.workflow.triggers": [
         "DEFAULT_HOST",
         "DEFAULT_MAX_BODY",

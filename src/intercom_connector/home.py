@@ -8,9 +8,8 @@ the database ``connector.db`` so a workflow run and the authentication it used l
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-
-import platformdirs
 
 from intercom_connector.errors import UsageError
 
@@ -25,9 +24,7 @@ class HomeUnusable(UsageError):
 def connector_home() -> Path:
     """The connector's directory, created (mode 0700) on first use."""
     configured = os.environ.get(HOME_ENV)
-    home = (
-        Path(configured) if configured else Path(platformdirs.user_data_dir("intercom-connector"))
-    )
+    home = Path(configured) if configured else _user_data_dir()
     where = f"{HOME_ENV}={home}" if configured else str(home)
     if home.exists() and not home.is_dir():
         raise HomeUnusable(
@@ -42,6 +39,20 @@ def connector_home() -> Path:
             "at a directory you can write"
         ) from None
     return home
+
+
+def _user_data_dir() -> Path:
+    """platformdirs' user data directory; on Linux its XDG rule without importing it.
+
+    Every command reads the home (for config.toml) and importing platformdirs costs more
+    than the rest of ``ops list``; on Linux its answer is one line of the XDG spec.
+    """
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_DATA_HOME", "").strip() or os.path.expanduser("~/.local/share")
+        return Path(base) / "intercom-connector"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("intercom-connector"))
 
 
 def database_path() -> Path:

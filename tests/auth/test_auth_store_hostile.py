@@ -152,7 +152,7 @@ def locked(stored: Path) -> Iterator[Path]:
 
 
 def test_a_locked_database_says_who_to_wait_for(locked: Path, cli) -> None:
-    result = cli("auth", "list")
+    result = cli("auth", "remove", "prod")  # a write: readers pass a writer in WAL mode
     assert result.exit_code == 3, result.output
     assert f"{locked}/connector.db is locked by another process (waited 10 s)" in result.output
 

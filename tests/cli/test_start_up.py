@@ -99,3 +99,12 @@ def test_version_prints_the_installed_version():
 
     assert result.exit_code == 0
     assert result.stdout.strip() == f"intercom-connector {version('intercom-connector')}"
+
+
+def test_a_call_with_nothing_to_check_loads_no_schema_validator(tmp_path):
+    loaded = _loaded_by(
+        "call", "identify_admin", "--sandbox", env={"INTERCOM_CONNECTOR_HOME": str(tmp_path)}
+    )
+
+    assert "intercom_connector.sandbox.app" in loaded
+    assert "jsonschema" not in _roots(loaded)

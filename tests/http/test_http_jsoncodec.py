@@ -21,7 +21,9 @@ def codec(request, monkeypatch):
     return jsoncodec
 
 
-def _standard(value):
+def _standard(value, indent=False):
+    if indent:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
@@ -100,11 +102,16 @@ def _check_round_trip(text: str) -> None:
     assert jsoncodec.dumps(jsoncodec.loads(text.encode())) == text
 
 
-@given(_json_values(finite=True))
-def test_any_finite_value_encodes_to_the_same_text_on_both_paths(value):
+@given(_json_values(finite=True), st.booleans())
+def test_any_finite_value_encodes_to_the_same_text_on_both_paths(value, indent):
     """(A NaN made in Python, not read from JSON, is written as null by orjson.)"""
-    _on_both_paths(lambda: _check_encoding(value))
+    _on_both_paths(lambda: _check_encoding(value, indent))
 
 
-def _check_encoding(value) -> None:
-    assert jsoncodec.dumps(value) == _standard(value)
+def _check_encoding(value, indent: bool) -> None:
+    assert jsoncodec.dumps(value, indent=indent) == _standard(value, indent)
+
+
+@pytest.mark.parametrize("text", EDGE_TEXTS)
+def test_indented_text_is_the_standard_librarys_too(codec, text):
+    assert codec.dumps(codec.loads(text), indent=True) == _standard(json.loads(text), indent=True)

@@ -112,7 +112,7 @@ def test_triggers_import_nothing_from_the_cli_or_the_sandbox():
             for name in imported_modules(module)
             if name.startswith("intercom_connector.")
         }
-        allowed = {"workflow", "catalog", "auth", "home", "errors", "lazy_import"}
+        allowed = {"workflow", "catalog", "auth", "home", "errors", "lazy_import", "storage"}
         assert layers <= allowed, module.name
 
 

@@ -110,5 +110,5 @@ async def test_a_condition_with_a_catastrophic_pattern_finishes_the_run() -> Non
               - {{id: none-matched, map: {{ok: true}}}}
         """
     )
-    _, executor = await interpret(loaded, FakeEngine())
-    assert "none-matched" in executor.keys_of()
+    _, engine = await interpret(loaded, FakeEngine())
+    assert "none-matched" in engine.keys_of()

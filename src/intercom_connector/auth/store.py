@@ -1,8 +1,8 @@
 """The credential store: authentications in SQLite, their secrets sealed with Fernet.
 
 One database per user data directory (``connector.db``, shared with the workflow run log);
-this module owns the ``authentications`` and ``auth_meta`` tables. The file is created with
-mode 0600 before SQLite opens it, so there is no moment when another user could read it.
+this module owns the ``authentications`` and ``auth_meta`` tables. ``storage`` opens the file
+(mode 0600 from the first moment, WAL, schema version).
 
 Visibility follows the connector page: a personal authentication is usable (and visible)
 only by the OS user who created it; an organisational one by every user of the store.
@@ -14,7 +14,6 @@ from __future__ import annotations
 import getpass
 import json
 import logging
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager, suppress
@@ -39,12 +38,9 @@ from intercom_connector.auth.models import (
     check_name,
     check_region,
 )
-from intercom_connector.auth.store_problems import (
-    DamagedEntry,
-    database_problems,
-    opening_problems,
-)
+from intercom_connector.auth.store_problems import DamagedEntry, store_problems
 from intercom_connector.home import database_path
+from intercom_connector.storage import open_database
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +70,6 @@ _COLUMNS = (
 def current_user() -> str:
     """The OS user: the owner of what they create, and whose personal entries they see."""
     return getpass.getuser()
-
-
-def open_database(path: Path) -> sqlite3.Connection:
-    """Open (creating with mode 0600 if needed) the connector database; the caller closes it."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with suppress(FileExistsError):  # a concurrent process made it, with the same mode
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    return sqlite3.connect(path, timeout=10.0)
 
 
 def _utc_now() -> datetime:
@@ -159,12 +146,9 @@ class AuthenticationStore:
     @contextmanager
     def _transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
         """One transaction; writes take the lock up front so check-then-insert cannot race."""
-        with database_problems(self.path):
-            with opening_problems(self.path):
-                opened = open_database(self.path)
+        with store_problems(self.path):
+            opened = open_database(self.path, migrations={"auth": (SCHEMA,)})
             with closing(opened) as connection:
-                connection.executescript(SCHEMA)
-                connection.isolation_level = None  # transactions are explicit below
                 connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
                     yield connection

@@ -15,6 +15,13 @@ from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.cli.connection import Connection, open_client
 from intercom_connector.cli.errors import UsageProblem, reported
+from intercom_connector.cli.listing_options import (
+    Listing,
+    OrderOption,
+    ParallelOption,
+    StateOption,
+    UpdatedSinceOption,
+)
 from intercom_connector.cli.output import (
     RECORD_FORMATS,
     ColumnsOption,
@@ -155,16 +162,23 @@ def call(
     sandbox: SandboxOption = False,
     quiet: QuietOption = False,
     timeout: TimeoutOption = DEFAULT_DEADLINE,
+    parallel: ParallelOption = 1,
+    order: OrderOption = None,
+    updated_since: UpdatedSinceOption = None,
+    state: StateOption = None,
 ) -> None:
     """Run one operation. Records go to stdout; progress and errors to stderr."""
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     connection.deadline = timeout
+    listing = Listing(parallel, order, updated_since, state)
     with reported(connection.redact):
+        listing.check(all_pages)
         output = require_format(output, OutputFormat.json, *RECORD_FORMATS)
         op = load_catalog().get(name)
         data = build_input(op, input_json, param)
         _warn_if_missing_in(op, version)
-        asyncio.run(_call(connection, op, data, all_pages, output, column_list(columns)))
+        pages = listing if all_pages else None
+        asyncio.run(_call(connection, op, data, pages, output, column_list(columns)))
 
 
 def _warn_if_missing_in(op: Operation, version: str | None) -> None:
@@ -183,16 +197,16 @@ async def _call(
     connection: Connection,
     op: Operation,
     data: dict,
-    all_pages: bool,
+    listing: Listing | None,
     output: OutputFormat,
     columns: list[str] | None,
 ) -> None:
     async with open_client(connection) as client:
-        if all_pages:
+        if listing is not None:
             client.prepare(op.name, data)  # fail on bad input before any output starts
             show = not connection.quiet and sys.stderr.isatty()
             count = await stream_records(
-                client.iterate(op.name, data),
+                listing.records(client, op.name, data),
                 RecordWriter(output, columns=columns),
                 label=op.name,
                 show_progress=show,

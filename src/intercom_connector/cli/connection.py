@@ -20,6 +20,7 @@ from intercom_connector.cli.errors import AuthProblem, UsageProblem, say
 from intercom_connector.cli.settings import region_default, setting
 from intercom_connector.http.errors import PermissionDenied
 from intercom_connector.httpx_lib import httpx
+from intercom_connector.redaction import redact
 
 
 @dataclass
@@ -60,10 +61,7 @@ class Connection:
         }
 
     def redact(self, text: str) -> str:
-        for secret in [self.token, *self.secrets]:
-            if secret:
-                text = text.replace(secret, "***")
-        return text
+        return redact(text, [self.token, *self.secrets])
 
 
 def print_event(event: dict[str, Any]) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable
 from enum import StrEnum
 from typing import Annotated, Any, TextIO
@@ -20,7 +19,7 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from intercom_connector.cli.errors import UsageProblem
-from intercom_connector.http.jsoncodec import dumps as compact_json
+from intercom_connector.http.jsoncodec import dumps as encode_json
 
 
 class OutputFormat(StrEnum):
@@ -71,10 +70,8 @@ def column_list(text: str | None) -> list[str] | None:
 
 
 def dumps(value: Any, pretty: bool = True) -> str:
-    """JSON text: indented for people, or compact (one NDJSON line) through the fast codec."""
-    if pretty:
-        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    return compact_json(value)
+    """JSON text, indented for people or compact (one NDJSON line), through the fast codec."""
+    return encode_json(value, indent=pretty)
 
 
 def _cell(value: Any) -> str:
@@ -128,6 +125,8 @@ class RecordWriter:
                 self._write_csv(row)
             else:
                 if self._spool is None:
+                    import tempfile
+
                     self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed in close())
                 self._columns.update(dict.fromkeys(row))
                 self._spool.write(dumps(row, pretty=False) + "\n")

@@ -51,6 +51,7 @@ from intercom_connector.cli.output import (
 )
 from intercom_connector.cli.webhook_commands import read_event
 from intercom_connector.errors import RunFailed
+from intercom_connector.redaction import Redactor
 from intercom_connector.workflow import (
     LoadedWorkflow,
     RunLog,
@@ -107,10 +108,15 @@ def _secrets(connection: Connection) -> list[str | None]:
     return [connection.token, *connection.secrets, os.environ.get("INTERCOM_TOKEN")]
 
 
+def _progress(connection: Connection) -> TerminalProgress:
+    redactor = Redactor(_secrets(connection))
+    return TerminalProgress(Console(stderr=True, highlight=False), redactor=redactor)
+
+
 async def _start(
     connection: Connection, loaded: LoadedWorkflow, config: dict[str, Any]
 ) -> RunResult:
-    progress = TerminalProgress(Console(stderr=True, highlight=False))
+    progress = _progress(connection)
     async with open_client(connection) as client:
         with progress:
             return await run_workflow(
@@ -124,7 +130,7 @@ async def _start(
 
 
 async def _resume(connection: Connection, run_id: str, force: bool) -> RunResult:
-    progress = TerminalProgress(Console(stderr=True, highlight=False))
+    progress = _progress(connection)
     async with open_client(connection) as client:
         with progress:
             return await resume_run(

@@ -21,8 +21,8 @@
 Every error carries what Intercom said (status, code, message, request_id and the whole
 `error.list`) and where it happened (method, url, and `operation`, which the catalog layer
 sets because only it knows operation names); errors built from a reply keep that reply.
-Messages pass through `redact` so that a token echoed by a proxy or a log line never ends up
-in a traceback.
+Messages pass through `redact` (the project's one masking rule, ``redaction.py``) so that
+a token echoed by a proxy or a log line never ends up in a traceback.
 """
 
 from __future__ import annotations
@@ -35,23 +35,14 @@ from urllib.parse import urlsplit
 
 from intercom_connector.errors import AuthError, OperationFailed
 from intercom_connector.httpx_lib import httpx
+from intercom_connector.redaction import redact
 
 from .jsoncodec import JSONDecodeError, loads
 from .wait_headers import rate_limit_delay
 
-REDACTED = "[redacted]"
-_BEARER = re.compile(r"(?i)\b(bearer\s+)[^\s,;\"']+")
 _WHITESPACE = re.compile(r"\s+")
 _MISSING_SCOPE = re.compile(r"lacks\s+(?:the\s+)?([A-Za-z0-9_.:-]+)\s+scope")
 _MAX_BODY_EXCERPT = 200
-
-
-def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """Replace every secret, and anything after a `Bearer ` keyword, with a marker."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return _BEARER.sub(lambda match: match.group(1) + REDACTED, text)
 
 
 def _redacted(value: Any, secrets: Iterable[str | None]) -> Any:

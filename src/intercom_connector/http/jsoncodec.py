@@ -34,8 +34,22 @@ except ImportError:  # pragma: no cover
 
 JSONDecodeError: tuple[type[Exception], ...] = (ValueError, UnicodeDecodeError)
 
-_LONG_DIGITS = re.compile(rb"\d{19}")
-_ORJSON_ONLY_FLOAT = re.compile(rb"0\.0000|\de-\d(?!\d)")
+# The checks run on every page and record, so they are byte searches, not regex scans:
+# digits mapped to "0" (all else to a space) find a run of 19 in one pass.
+_DIGITS_AS_ZERO = bytes(48 if 48 <= code <= 57 else 32 for code in range(256))
+_NINETEEN_DIGITS = b"0" * 19
+_SINGLE_DIGIT_EXPONENT = re.compile(rb"\de-\d(?!\d)")
+
+
+def _has_long_digit_run(raw: bytes) -> bool:
+    return _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZERO)
+
+
+def _orjson_only_float(encoded: bytes) -> bool:
+    """Whether orjson wrote a float as json would not (``0.00001``, ``2.5e-8``)."""
+    if b"0.0000" in encoded:
+        return True
+    return b"e-" in encoded and _SINGLE_DIGIT_EXPONENT.search(encoded) is not None
 
 
 class NonFinite(float):
@@ -51,7 +65,7 @@ def loads(data: bytes | str) -> Any:
     if _orjson is None:
         return _standard_loads(data)
     raw = data.encode() if isinstance(data, str) else data
-    if _LONG_DIGITS.search(raw):
+    if _has_long_digit_run(raw):
         return _standard_loads(data)
     try:
         return _orjson.loads(raw)
@@ -59,18 +73,22 @@ def loads(data: bytes | str) -> Any:
         return _standard_loads(data)
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON text (non-ASCII kept as is) of plain data; other objects as ``str()``."""
+def dumps(value: Any, indent: bool = False) -> str:
+    """JSON text of plain data, compact or indented by two spaces, non-ASCII kept as is;
+    other objects as their ``str()``."""
     if _orjson is not None:
+        option = _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS
+        if indent:
+            option |= _orjson.OPT_INDENT_2
         try:
-            encoded: bytes = _orjson.dumps(
-                value, option=_orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS
-            )
+            encoded: bytes = _orjson.dumps(value, option=option)
         except TypeError:
             pass
         else:
-            if not _ORJSON_ONLY_FLOAT.search(encoded):
+            if not _orjson_only_float(encoded):
                 return encoded.decode()
+    if indent:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 

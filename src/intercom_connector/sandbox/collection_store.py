@@ -15,14 +15,15 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from .catalog_data import schema_defs, with_defs
 from .collections import Collection
 from .generic import sampler, top_properties
 from .replies import not_found
+
+if TYPE_CHECKING:  # jsonschema is slow to import: loaded when a value needs checking
+    from jsonschema import Draft202012Validator
 
 SEEDED_ITEMS = 3
 FIRST_ID = 100_000
@@ -33,6 +34,8 @@ Bucket = tuple[str, tuple[str, ...]]
 
 @cache
 def _validator(schema_json: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(with_defs(json.loads(schema_json)))
 
 

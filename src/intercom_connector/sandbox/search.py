@@ -13,9 +13,11 @@ share this module and ``run_search``, which pages the results through the reques
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import operator as operator_module
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +25,7 @@ from .call import Call
 from .catalog_data import Operation
 from .pagination import cursor_pages, decode_cursor, encode_cursor, per_page_value
 from .replies import ApiError, invalid
+from .search_index import narrow, order_key
 from .state import SandboxState
 
 T = TypeVar("T")
@@ -257,23 +260,6 @@ def _ordering(operator: str, wanted: Any) -> Callable[[Any], bool]:
     return compare
 
 
-def sort_items(items: Sequence[T], field: Field[T] | None, descending: bool) -> list[T]:
-    """Stable sort with missing values last in either direction."""
-    if field is None:
-        return list(reversed(items)) if descending else list(items)
-    get = field.get
-    present = [i for i in items if get(i) is not None]
-    absent = [i for i in items if get(i) is None]
-    present.sort(key=lambda i: _sort_key(get(i)), reverse=descending)
-    return present + absent
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if isinstance(value, bool | int | float):
-        return (0, float(value))
-    return (1, str(value).casefold())
-
-
 def fingerprint(*parts: Any) -> str:
     """Short stable digest tying a search cursor to the query it was issued for."""
     raw = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
@@ -294,10 +280,13 @@ def run_search(
     """Filter, sort and page ``items`` per the search body; shared with conversations.
 
     Results are cached per (query, sort, data version) so paging through a large search
-    costs one scan, not one per page. The cursor carries an offset and a digest of the query.
+    costs one scan, not one per page, and a ``created_at`` range is read from an index
+    (``search_index``). The cursor is a keyset: the last record's sort value and seq, and a
+    digest of the query, so writes elsewhere in the list neither skip nor repeat records.
     """
     body = call.data
-    predicate = compile_query(body.get("query"), resolve)
+    query = body.get("query")
+    predicate = compile_query(query, resolve)
     pagination = body.get("pagination") or {}
     per_page = per_page_value(
         pagination.get("per_page"), default_per_page, MAX_PER_PAGE, "pagination.per_page"
@@ -310,29 +299,55 @@ def run_search(
         if sort_field is None:
             raise bad_query(f"cannot sort on {sort['field']}")
         descending = sort.get("order", "descending") == "descending"
-    digest = fingerprint(kind, body.get("query"), sort)
-    key = (kind, digest, _version(state, kind))
-    results = state.search_cache.get(key)
-    if results is None:
-        results = sort_items([i for i in items() if predicate(i)], sort_field, descending)
-        if len(state.search_cache) >= 16:
-            state.search_cache.clear()
-        state.search_cache[key] = results
-    offset = 0
+    digest = fingerprint(kind, query, sort)
+    version = (kind, _version(state, kind))
+    cache = state.search_cache
+    key = ("results", digest, *version)
+    get = sort_field.get if sort_field is not None else None
+
+    def place(item: Any) -> tuple[Any, ...]:
+        return order_key(get(item) if get else None, item.seq, get is not None, descending)
+
     cursor = pagination.get("starting_after")
+    results = cache.get(key)
+    if results is None:
+        created = resolve("created_at")
+        candidates, answered = (
+            (items(), False)
+            if created is None
+            else narrow(
+                cache, version, query, "created_at", created.get, items, created.kind != "date"
+            )
+        )
+        matched = list(candidates) if answered else [i for i in candidates if predicate(i)]
+        if not cursor and per_page == 1:  # a count: no need to sort or keep the results
+            first = heapq.nsmallest(per_page, matched, key=place)
+            more = len(matched) > per_page
+            next_cursor = _cursor_after(first[-1], sort_field, digest) if more else None
+            return first, cursor_pages(1, per_page, len(matched), next_cursor), len(matched)
+        results = sorted(matched, key=place)
+        cache.put(key, results)
+    offset = 0
     if cursor:
         parts = decode_cursor(cursor, "pagination.starting_after")
-        if len(parts) != 2 or parts[1] != digest or not isinstance(parts[0], int):
+        if len(parts) != 3 or parts[2] != digest or not isinstance(parts[1], int):
             raise invalid(
                 "pagination.starting_after does not belong to this query",
                 "pagination.starting_after",
             )
-        offset = parts[0]
+        position = order_key(parts[0], parts[1], get is not None, descending)
+        offset = bisect_right(results, position, key=place)
     page = results[offset : offset + per_page]
     more = offset + per_page < len(results)
-    next_cursor = encode_cursor([offset + per_page, digest]) if more else None
+    next_cursor = _cursor_after(page[-1], sort_field, digest) if more and page else None
     pages = cursor_pages(offset // per_page + 1, per_page, len(results), next_cursor)
     return page, pages, len(results)
+
+
+def _cursor_after(last: Any, sort_field: Field[Any] | None, digest: str) -> str:
+    """A keyset cursor: the last record's sort value and seq, and the query's digest."""
+    value = sort_field.get(last) if sort_field is not None else None
+    return encode_cursor([value, last.seq, digest])
 
 
 def _version(state: SandboxState, kind: str) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 from .collection_store import CollectionStore
 from .config import Clock, SandboxConfig
 from .contact_store import ContactStore
+from .search_index import ResultCache
 
 
 @dataclass(slots=True)
@@ -208,7 +209,7 @@ class SandboxState:
         self.scroll: Scroll | None = None
         self.oauth_codes: dict[str, AuthorizationCode] = {}
         self.issued_tokens: set[str] = set()
-        self.search_cache: dict[tuple[Any, ...], list[Any]] = {}
+        self.search_cache = ResultCache()
         self.collections = CollectionStore(self.now)
 
     @property

@@ -13,10 +13,10 @@ The public face of the layer; one concern per module behind it:
 - ``interpreter``  the deterministic walk over the steps
 - ``engine``       the one side-effect interface the interpreter sees
 - ``engines``      the embedded asyncio engine (and, as an extra, Temporal)
-- ``runlog``       the append-only SQLite run log
+- ``runlog``       the append-only SQLite run log (group commit)
 - ``runner``       starting and resuming runs
 - ``render``, ``progress``  the debug view and the terminal progress
-- ``redaction``    secrets out of the log
+- ``sealing``      step data kept exactly and encrypted at rest
 """
 
 from typing import TYPE_CHECKING
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from intercom_connector.lazy_import import attach
 
 if TYPE_CHECKING:
+    from intercom_connector.redaction import Redactor
     from intercom_connector.workflow.checks import Plan, check_workflow
     from intercom_connector.workflow.engine import (
         CallFailed,
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from intercom_connector.workflow.model import Workflow, workflow_json_schema
     from intercom_connector.workflow.problems import Problem, WorkflowInvalid
     from intercom_connector.workflow.progress import TerminalProgress
-    from intercom_connector.workflow.redaction import Redactor
     from intercom_connector.workflow.references import MISSING, ReferenceProblem, parse_reference
     from intercom_connector.workflow.render import render_run, run_view
     from intercom_connector.workflow.runlog import RunLog, RunNotFound, RunSummary, StepRecord

@@ -271,7 +271,8 @@ def _field_path(field: str) -> Path:
     for chunk in field.replace("[", ".[").split("."):
         if not chunk:
             continue
-        parts.append(int(chunk[1:-1]) if chunk.startswith("[") else chunk)
+        index = chunk[1:-1]
+        parts.append(int(index) if chunk.startswith("[") and index.isdigit() else chunk)
     return tuple(parts)
 
 

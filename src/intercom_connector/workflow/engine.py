@@ -79,9 +79,17 @@ class Engine(Protocol):
         ...
 
     async def call(
-        self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
+        self,
+        ref: StepRef,
+        operation: str,
+        data: dict[str, Any],
+        *,
+        all_pages: bool,
+        parallel: int = 1,
+        updated_since: float | None = None,
     ) -> Any:
-        """The operation's output (all pages' records when ``all_pages``); CallFailed."""
+        """The operation's output (all pages' records when ``all_pages``); CallFailed.
+        ``parallel`` and ``updated_since`` are passed only when a step sets them."""
         ...
 
     async def sleep(self, ref: StepRef, seconds: float) -> None:

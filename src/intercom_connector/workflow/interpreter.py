@@ -120,12 +120,20 @@ class Interpreter:
         operation = self.plan.operations[step.id]
         written = {"operation": operation, "input": step.input}
         data = self._resolve(ref, step.input, scope, written)
+        listing = step.listing(self.engine.now()) if step.all_pages else {}
         self.engine.started(
             ref,
-            {"operation": operation, "input": data, **({"all": True} if step.all_pages else {})},
+            {
+                "operation": operation,
+                "input": data,
+                **({"all": True} if step.all_pages else {}),
+                **listing,
+            },
         )
         try:
-            output = await self.engine.call(ref, operation, data, all_pages=step.all_pages)
+            output = await self.engine.call(
+                ref, operation, data, all_pages=step.all_pages, **listing
+            )
         except CallFailed as failure:
             raise self._fail(ref, failure.error.message, started=True) from failure
         self.engine.finished(ref, output)

@@ -23,11 +23,14 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from intercom_connector.catalog.watermark import parse_since
+from intercom_connector.errors import UsageError
 from intercom_connector.workflow.durations import parse_duration
 from intercom_connector.workflow.engine import MAX_DELAY_SECONDS, MAX_ITERATIONS
 from intercom_connector.workflow.trigger_model import (  # noqa: F401  (re-exported)
@@ -145,6 +148,43 @@ class CallStep(StepBase):
         strict=True,
         description="Follow every page; the output holds all records under the list key.",
     )
+    parallel: int = Field(
+        1,
+        ge=1,
+        le=MAX_PARALLEL,
+        strict=True,
+        description="With all: true, requests in flight at once under the shared rate limit "
+        "(searches are cut into created_at partitions; records in any order).",
+    )
+    updated_since: int | float | str | None = Field(
+        None,
+        description="With all: true, only records updated since a unix time, an ISO 8601 "
+        "time or a duration before the run's clock (24h, 7d).",
+    )
+
+    @field_validator("parallel", "updated_since")
+    @classmethod
+    def _listing_options_need_all(cls, value: Any, info: ValidationInfo) -> Any:
+        default = 1 if info.field_name == "parallel" else None
+        if value != default and not info.data.get("all_pages"):
+            raise ValueError(f"{info.field_name} applies to listings: add all: true")
+        if isinstance(value, str):
+            try:
+                parse_since(value, 0.0, "updated_since")
+            except UsageError as error:
+                raise ValueError(str(error)) from None
+        return value
+
+    def listing(self, now: float) -> dict[str, Any]:
+        """The listing options the engine needs, only those set (``now``: the run's clock)."""
+        options: dict[str, Any] = {}
+        if self.parallel != 1:
+            options["parallel"] = self.parallel
+        if isinstance(self.updated_since, str):
+            options["updated_since"] = parse_since(self.updated_since, now, "updated_since")
+        elif self.updated_since is not None:
+            options["updated_since"] = float(self.updated_since)
+        return options
 
 
 class ListLoop(_Strict):

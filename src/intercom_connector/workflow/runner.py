@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import socket
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,15 +22,17 @@ from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.catalog.scopes import check_scope
 from intercom_connector.errors import EXIT_RUN_FAILED, AuthError, UsageError
 from intercom_connector.json_input import loads_bounded
+from intercom_connector.redaction import Redactor
+from intercom_connector.storage import Owner
 from intercom_connector.workflow.engine import ProgressHandler
 from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
 from intercom_connector.workflow.interpreter import Interpreter, StepFailed
 from intercom_connector.workflow.loader import LoadedWorkflow, check_data
-from intercom_connector.workflow.redaction import Redactor
 from intercom_connector.workflow.runlog import (
     RUN_FINISHED,
     RUN_RESUMED,
     RUN_STARTED,
+    SECRETS_KEY,
     RunLog,
     new_run_id,
 )
@@ -109,7 +109,7 @@ def _check_scopes(loaded: LoadedWorkflow, client: AsyncIntercomClient) -> None:
 
 
 def _process() -> dict[str, Any]:
-    return {"pid": os.getpid(), "host": socket.gethostname()}
+    return Owner.me().record()
 
 
 async def run_workflow(
@@ -138,6 +138,7 @@ async def run_workflow(
         journal = RunJournal(log, run_id, Redactor(secrets))
         journal.append(
             RUN_STARTED,
+            durable=True,
             data={
                 "workflow": loaded.workflow.name,
                 "file": loaded.file,
@@ -145,6 +146,7 @@ async def run_workflow(
                 "config": merged,
                 "env": env,
                 "connection": dict(connection or {}),
+                SECRETS_KEY: journal.redactor.secrets,
                 **_process(),
             },
         )
@@ -179,8 +181,16 @@ async def resume_run(
         start = summary.start
         loaded = check_data(start["definition"], start.get("file"))
         _check_scopes(loaded, client)
-        journal = RunJournal(log, run_id, Redactor(secrets))
-        journal.append(RUN_RESUMED, data={"attempt": summary.attempts + 1, **_process()})
+        journal = RunJournal(log, run_id, Redactor([*summary.secrets, *secrets]))
+        journal.append(
+            RUN_RESUMED,
+            durable=True,
+            data={
+                "attempt": summary.attempts + 1,
+                SECRETS_KEY: journal.redactor.secrets,
+                **_process(),
+            },
+        )
         history = {record.key: record for record in log.steps(run_id)}
         return await _execute(
             loaded, client, journal, dict(start["config"]), dict(start["env"]), history, on_progress
@@ -205,12 +215,12 @@ async def _execute(
     try:
         outputs = await interpreter.run()
     except StepFailed as failure:
-        message = journal.redactor.text(str(failure))
         journal.append(
             RUN_FINISHED,
+            durable=True,
             data={
                 "status": "failed",
-                "error": message,
+                "error": str(failure),
                 "step": failure.ref.step_id,
                 "key": failure.ref.key,
             },
@@ -219,13 +229,13 @@ async def _execute(
             journal.run_id,
             "failed",
             {},
-            message,
+            journal.redactor.text(str(failure)),
             failure.ref.step_id,
             failure.ref.key,
             time.perf_counter() - began,
             _exit_code_of(failure),
         )
-    journal.append(RUN_FINISHED, data={"status": "succeeded"})
+    journal.append(RUN_FINISHED, data={"status": "succeeded"}, durable=True)
     return RunResult(journal.run_id, "succeeded", outputs, duration=time.perf_counter() - began)
 
 

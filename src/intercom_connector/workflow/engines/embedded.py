@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.redaction import Redactor
 from intercom_connector.workflow.engine import (
     CallFailed,
     ProgressEvent,
@@ -24,7 +25,6 @@ from intercom_connector.workflow.engine import (
     StepError,
     StepRef,
 )
-from intercom_connector.workflow.redaction import Redactor
 from intercom_connector.workflow.runlog import (
     STEP_FAILED,
     STEP_FINISHED,
@@ -38,20 +38,27 @@ from intercom_connector.workflow.runlog import (
 
 @dataclass
 class RunJournal:
-    """Appends one run's events to the run log, with secrets masked."""
+    """Appends one run's events to the run log, exactly as they happened.
+
+    ``redactor`` is for what this run shows while it goes (error messages, progress); the
+    log itself is sealed, not masked.
+    """
 
     log: RunLog
     run_id: str
     redactor: Redactor = field(default_factory=Redactor)
 
-    def append(self, type: str, ref: StepRef | None = None, data: Any = None) -> None:
+    def append(
+        self, type: str, ref: StepRef | None = None, data: Any = None, *, durable: bool = False
+    ) -> None:
         self.log.append(
             self.run_id,
             type,
             key=ref.key if ref else None,
             step_id=ref.step_id if ref else None,
             kind=ref.kind if ref else None,
-            data=self.redactor.value(data),
+            data=data,
+            durable=durable,
         )
 
 
@@ -100,22 +107,32 @@ class EmbeddedEngine:
         self._progress("finished", ref, output)
 
     def failed(self, ref: StepRef, error: str) -> None:
-        message = self.journal.redactor.text(error)
-        self.journal.append(STEP_FAILED, ref, {"error": message})
-        self._progress("failed", ref, message)
+        self.journal.append(STEP_FAILED, ref, {"error": error})
+        self._progress("failed", ref, error)
 
     def warn(self, ref: StepRef, message: str) -> None:
         self.journal.append(WARNING, ref, {"message": message})
         self._progress("warning", ref, message)
 
     async def call(
-        self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
+        self,
+        ref: StepRef,
+        operation: str,
+        data: dict[str, Any],
+        *,
+        all_pages: bool,
+        parallel: int = 1,
+        updated_since: float | None = None,
     ) -> Any:
         done = self._done_before(ref)
         if done is not None:
             return done.output
         prior = self.history.get(ref.key)
         record = self.client.operation(operation)
+        if not record.retry_safe:
+            # The log must know this write may be sent before it is: a crash from here on
+            # leaves a started step, which the next attempt settles instead of resending.
+            self.journal.log.flush()
         if prior is not None and prior.status == "started" and not record.retry_safe:
             self.warn(
                 ref,
@@ -125,7 +142,9 @@ class EmbeddedEngine:
         try:
             if not all_pages:
                 return await self.client.call(operation, data)
-            records = await self.client.collect(operation, data)
+            records = await self.client.collect(
+                operation, data, parallel=parallel, updated_since=updated_since
+            )
         except Exception as error:
             raise CallFailed(self._step_error(record.name, error)) from error
         items_key = (record.pagination or {}).get("items") or record.list_key or "data"
@@ -138,7 +157,7 @@ class EmbeddedEngine:
         message = f"{name}: {text}" if text and text != name else name
         return StepError(
             operation=operation,
-            message=self.journal.redactor.text(message),
+            message=message,
             status=getattr(error, "status", None),
             code=getattr(error, "code", None) or name,
             request_id=getattr(error, "request_id", None),
@@ -153,7 +172,9 @@ class EmbeddedEngine:
             until = prior.timer_until
         else:
             until = now + seconds
-            self.journal.append(TIMER_STARTED, ref, {"until": until, "seconds": seconds})
+            self.journal.append(
+                TIMER_STARTED, ref, {"until": until, "seconds": seconds}, durable=True
+            )
         remaining = max(0.0, until - now)
         self._progress("waiting", ref, remaining)
         if remaining > 0:
