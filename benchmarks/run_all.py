@@ -57,6 +57,12 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
         [],
         ["--rounds", "30"],
     ),
+    (
+        "Debug panel in Chromium: a run of 20,000 loop iterations against one of 100",
+        "bench_ui.py",
+        [],
+        ["--large", "2000"],
+    ),
 ]
 
 

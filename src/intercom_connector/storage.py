@@ -20,10 +20,11 @@ see.
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,39 @@ def _statements(script: str) -> list[str]:
     if pending.strip():
         statements.append(pending.strip())
     return statements
+
+
+SEALED_COLUMNS = (
+    ("workflow_run_events", "seq", "data"),
+    ("workflow_run_meta", "key", "value"),
+)
+"""Columns holding Fernet tokens as raw bytes (the run log's sealed history)."""
+
+
+def reseal(connection: sqlite3.Connection, rotate: Callable[[bytes], bytes]) -> int:
+    """Re-seal every sealed value under the newest key, inside the caller's transaction.
+
+    ``rotate`` takes and returns a Fernet token (``MultiFernet.rotate``); rows written
+    before sealing existed (JSON text) are left as they are. Returns how many were resealed.
+    """
+    count = 0
+    for table, key, column in SEALED_COLUMNS:
+        exists = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        if exists is None:
+            continue
+        rows = connection.execute(
+            f"SELECT {key}, {column} FROM {table} WHERE typeof({column}) = 'blob'"
+        ).fetchall()
+        for row_key, sealed in rows:
+            token = rotate(base64.urlsafe_b64encode(sealed))
+            connection.execute(
+                f"UPDATE {table} SET {column} = ? WHERE {key} = ?",
+                (base64.urlsafe_b64decode(token), row_key),
+            )
+        count += len(rows)
+    return count
 
 
 def _start_time(pid: int) -> int | None:

@@ -61,7 +61,7 @@ TAIL = """\
   - id: check
     condition:
       any:
-        - {value1: "$.steps['call-0'].absent", comparison: exists}
+        - {value1: "$.steps['call-0'].custom_attributes.absent", comparison: exists}
         - {value1: $.steps.copy.config, comparison: exists}
     then:
       - {id: then-copy, map: {again: $.steps.copy.first}}

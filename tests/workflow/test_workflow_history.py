@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from workflow_kit import new_sandbox, sandbox_client, workflow
 
+from intercom_connector.auth import AuthenticationStore
 from intercom_connector.auth.crypto import KeyRing
 from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.httpx_lib import httpx
@@ -67,11 +68,12 @@ async def test_missing_is_recorded_as_missing_not_as_text(runlog: RunLog):
         """
         name: missing
         steps:
+          - {id: l, call: list_contacts, input: {per_page: 1}}
           - {id: m, map: {text: "<nothing matched>"}}
           - id: c
             condition:
               any:
-                - {value1: $.steps.m.absent, comparison: exists}
+                - {value1: "$.steps.l.data[0].custom_attributes.absent", comparison: exists}
                 - {value1: $.steps.m.text, comparison: exists}
         """
     )
@@ -147,3 +149,16 @@ def test_a_log_opened_with_another_key_is_refused(home):
     second = KeyRing((Fernet.generate_key(),), "second")
     with RunLog(path, keys=second) as log, pytest.raises(SealBroken):
         log.events("r")
+
+
+async def test_the_history_stays_readable_after_auth_rotate_key(runlog: RunLog, home):
+    async with sandbox_client(new_sandbox()) as client:
+        result = await run_workflow(
+            workflow("name: t\nsteps:\n  - {id: m, map: {n: 2}}\n"), client, runlog=runlog
+        )
+    runlog.close()
+    old_key = (home / "secret.key").read_bytes()
+    AuthenticationStore().rotate_key()
+    assert (home / "secret.key").read_bytes() != old_key
+    with RunLog() as reopened:
+        assert reopened.steps(result.run_id)[0].output == {"n": 2}

@@ -281,7 +281,7 @@ BAD_FILES: list[tuple[str, str, str]] = [
         HEAD + "  - id: l\n    loop: {list: [1]}\n    steps:\n"
         "      - id: inner\n        call: list_contacts\n        inputs: {}\n",
         "bad.yaml:8: step 'inner', field 'inputs': unknown field (fields here: id, description, "
-        "call, input, all, parallel, updated_since)",
+        "call, input, all, parallel, updated_since, on_error, attempts, backoff, error)",
     ),
 ]
 

@@ -65,6 +65,7 @@ async def test_the_shown_run_masks_values_under_secret_keys(leaky_run):
         "Authorization": MASK,
         "note": "sent with ***!",
         "harmless": 42,
+        "page_size": MASK,  # the token itself, masked wherever it appears
     }
     assert view["run"]["config"]["password"] == MASK
 

@@ -157,7 +157,9 @@ async def test_a_delay_resumes_with_only_the_time_it_had_left(runlog):
     assert len(timers) == 1
 
 
-async def test_a_call_that_may_have_been_sent_is_flagged_when_not_retry_safe(runlog, tmp_path):
+async def test_a_write_that_may_have_been_sent_is_settled_by_its_rule_before_it_is_resent(
+    runlog, tmp_path
+):
     sandbox = new_sandbox(export_seconds=0.05)
     loaded = load_workflow(EXPORT_DOWNLOAD)
     config = {"poll_seconds": 0.05, "download_dir": str(tmp_path)}
@@ -175,8 +177,8 @@ async def test_a_call_that_may_have_been_sent_is_flagged_when_not_retry_safe(run
     (created,) = [r for r in runlog.steps(result.run_id) if r.step_id == "create-export-job"]
     assert created.attempts == 2
     assert created.warnings == [
-        "create_export_job is not retry-safe: its request may have reached Intercom before the "
-        "run was interrupted, and it is sent again now"
+        "create_export_job may have been applied before the run was interrupted; sent again: "
+        "Intercom keeps one active export and refuses a second with a 429"
     ]
 
 

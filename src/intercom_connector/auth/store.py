@@ -40,7 +40,7 @@ from intercom_connector.auth.models import (
 )
 from intercom_connector.auth.store_problems import DamagedEntry, store_problems
 from intercom_connector.home import database_path
-from intercom_connector.storage import open_database
+from intercom_connector.storage import open_database, reseal
 
 log = logging.getLogger(__name__)
 
@@ -382,6 +382,8 @@ class AuthenticationStore:
                 "INSERT OR REPLACE INTO auth_meta (key, value) VALUES ('key_check', ?)",
                 (cipher.key_check(),),
             )
+            # The run log in the same database is sealed with the same keys.
+            reseal(connection, cipher.rotate)
         if key_file is not None:
             write_key_file(key_file, ring.keys[:1])
         log.info("re-encrypted %d secrets with a new key", len(rows))

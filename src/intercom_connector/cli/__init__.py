@@ -52,6 +52,10 @@ COMMANDS: dict[str, LazyCommand] = {
     "sandbox": LazyCommand(
         "intercom_connector.cli.sandbox_commands:sandbox_app", "Run the local Intercom sandbox."
     ),
+    "ui": LazyCommand(
+        "intercom_connector.cli.ui_commands:ui",
+        "Serve the debug panel: runs, step data, JSONPaths, try-it (127.0.0.1, token).",
+    ),
     "webhook": LazyCommand(
         "intercom_connector.cli.webhook_commands:webhook_app",
         "Sample notifications to try webhook workflows.",

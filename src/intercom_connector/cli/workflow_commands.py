@@ -129,7 +129,7 @@ async def _start(
             )
 
 
-async def _resume(connection: Connection, run_id: str, force: bool) -> RunResult:
+async def _resume(connection: Connection, run_id: str, force: bool, resend: list[str]) -> RunResult:
     progress = _progress(connection)
     async with open_client(connection) as client:
         with progress:
@@ -139,6 +139,7 @@ async def _resume(connection: Connection, run_id: str, force: bool) -> RunResult
                 on_progress=None if connection.quiet else progress,
                 secrets=_secrets(connection),
                 force=force,
+                resend=resend,
             )
 
 
@@ -303,6 +304,13 @@ def resume(
     ] = False,
     quiet: QuietOption = False,
     show: ShowOption = False,
+    resend: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Send again the write of this step key (one that could not be settled), "
+            "after checking in Intercom that it was not applied.",
+        ),
+    ] = None,
 ) -> None:
     """Continue an interrupted or failed run; finished steps are not run again.
 
@@ -329,7 +337,7 @@ def resume(
             sandbox_state=kept_state,
         )
     with reported(connection.redact):
-        result = asyncio.run(_resume(connection, resolved, force))
+        result = asyncio.run(_resume(connection, resolved, force, list(resend or [])))
         _report(result, quiet, show)
 
 

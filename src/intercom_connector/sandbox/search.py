@@ -306,7 +306,7 @@ def run_search(
     get = sort_field.get if sort_field is not None else None
 
     def place(item: Any) -> tuple[Any, ...]:
-        return order_key(get(item) if get else None, item.seq, get is not None, descending)
+        return order_key(get(item) if get else None, seq_of(item), get is not None, descending)
 
     cursor = pagination.get("starting_after")
     results = cache.get(key)
@@ -347,7 +347,20 @@ def run_search(
 def _cursor_after(last: Any, sort_field: Field[Any] | None, digest: str) -> str:
     """A keyset cursor: the last record's sort value and seq, and the query's digest."""
     value = sort_field.get(last) if sort_field is not None else None
-    return encode_cursor([value, last.seq, digest])
+    return encode_cursor([value, seq_of(last), digest])
+
+
+def seq_of(item: Any) -> int:
+    """A record's place among equals: the stateful stores' ``seq``; for a generic
+    collection's object (a dict), its numeric id, or a stable number made from its id."""
+    seq = getattr(item, "seq", None)
+    if isinstance(seq, int):
+        return seq
+    raw = item.get("id") if isinstance(item, dict) else None
+    try:
+        return int(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return int(hashlib.sha256(str(raw).encode()).hexdigest()[:12], 16)
 
 
 def _version(state: SandboxState, kind: str) -> int:

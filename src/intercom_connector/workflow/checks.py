@@ -88,6 +88,10 @@ def walk(workflow: Workflow) -> Iterator[StepSite]:
             yield StepSite(step, here, next(counter), loops, branches)
             if isinstance(step, LoopStep):
                 yield from block(step.steps, (*here, "steps"), (*loops, step.id), branches)
+            elif isinstance(step, CallStep) and step.error_steps:
+                yield from block(
+                    step.error_steps, (*here, "error"), loops, (*branches, (step.id, "error"))
+                )
             elif isinstance(step, ConditionStep):
                 yield from block(step.then, (*here, "then"), loops, (*branches, (step.id, "then")))
                 yield from block(

@@ -23,6 +23,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from intercom_connector.redaction import Redactor
+from intercom_connector.workflow.engine import is_handled_error
 from intercom_connector.workflow.runlog import RunLog, RunSummary, StepRecord
 
 STATUS_STYLE = {
@@ -161,6 +162,9 @@ def _summary_lines(records: list[StepRecord], limit: int, width: int) -> Rendera
     for record, key in zip(records[:limit], keys, strict=False):
         if record.status == "failed":
             shown = record.error or ""
+        elif is_handled_error(record.output):
+            error = record.output["error"]
+            shown = f"error handled (on_error): {error['code']}: {error['message']}"
         else:
             shown = preview(record.input if record.kind == "iteration" else record.output, 200)
         if record.warnings:

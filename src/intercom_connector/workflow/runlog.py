@@ -59,12 +59,11 @@ MIGRATIONS = (
     """,
     # Version 2: data is sealed (a BLOB); rows of version 1 keep their JSON text and are
     # read as such. The key check proves the key before anything is sealed with it.
+    # ``auth rotate-key`` re-seals both (``storage.SEALED_COLUMNS``).
     """
     CREATE TABLE IF NOT EXISTS workflow_run_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
     """,
 )
-SEALED_COLUMNS = (("workflow_run_events", "seq", "data"),)
-"""Where the run log keeps sealed values (``auth rotate-key`` re-seals them)."""
 
 RUN_STARTED = "run_started"
 RUN_RESUMED = "run_resumed"
@@ -139,6 +138,8 @@ class StepRecord:
     attempts: int = 0
     timer_until: float | None = None
     warnings: list[str] = field(default_factory=list)
+    maybe_applied: bool = False
+    """The step failed after its write may have reached Intercom (settle before resending)."""
 
     @property
     def duration_ms(self) -> float | None:
@@ -355,11 +356,13 @@ class RunLog:
                 record.status, record.input, record.started_at = "started", data, event.at
                 record.attempts += 1
                 record.error, record.finished_at = None, None
+                record.maybe_applied = False
             elif event.type == STEP_FINISHED:
                 record.status, record.output, record.finished_at = "finished", data, event.at
             elif event.type == STEP_FAILED:
                 record.status, record.finished_at = "failed", event.at
                 record.error = str((data or {}).get("error"))
+                record.maybe_applied = bool((data or {}).get("maybe_applied"))
             elif event.type == TIMER_STARTED:
                 record.timer_until = float(data["until"])
             elif event.type == WARNING:

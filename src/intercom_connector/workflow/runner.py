@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -164,8 +164,13 @@ async def resume_run(
     on_progress: ProgressHandler | None = None,
     secrets: Iterable[str | None] = (),
     force: bool = False,
+    resend: Collection[str] = (),
 ) -> RunResult:
-    """Continue an interrupted (or failed) run, replaying what its log says finished."""
+    """Continue an interrupted (or failed) run, replaying what its log says finished.
+
+    ``resend``: keys of steps whose write could not be settled and that the person
+    resuming checked and wants sent again.
+    """
     log = runlog or RunLog()
     try:
         run_id = log.resolve_id(run_id)
@@ -193,7 +198,14 @@ async def resume_run(
         )
         history = {record.key: record for record in log.steps(run_id)}
         return await _execute(
-            loaded, client, journal, dict(start["config"]), dict(start["env"]), history, on_progress
+            loaded,
+            client,
+            journal,
+            dict(start["config"]),
+            dict(start["env"]),
+            history,
+            on_progress,
+            resend,
         )
     finally:
         if runlog is None:
@@ -208,8 +220,11 @@ async def _execute(
     env: dict[str, Any],
     history: Mapping[str, Any],
     on_progress: ProgressHandler | None,
+    resend: Collection[str] = (),
 ) -> RunResult:
-    engine = EmbeddedEngine(client, journal, history=history, on_progress=on_progress)
+    engine = EmbeddedEngine(
+        client, journal, history=history, on_progress=on_progress, resend=resend
+    )
     interpreter = Interpreter(loaded.plan, engine, config=config, env=env)
     began = time.perf_counter()
     try:

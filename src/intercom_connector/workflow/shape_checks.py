@@ -22,6 +22,7 @@ from intercom_connector.workflow.model import (
     TRIGGER_CONFIG_KEY,
     TRIGGER_STEP_ID,
     CallStep,
+    ConditionStep,
     ListLoop,
     LoopStep,
     MapStep,
@@ -98,8 +99,13 @@ class StepShapes:
             if name is None:
                 return OPEN
             if step.all_pages:
-                return self.outputs.all_pages(name, self.catalog.get(name).list_key)
-            return self.outputs.reply(name)
+                shape = self.outputs.all_pages(name, self.catalog.get(name).list_key)
+            else:
+                shape = self.outputs.reply(name)
+            if step.handles_errors or step.error_steps:
+                # The reply or {error: {...}}: left open rather than checked half-way.
+                return OPEN
+            return shape
         if isinstance(step, LoopStep):
             base = self.outputs.steps["loop"]
             body = {sid: self.output(sid) for sid in iteration_ids(step)}
@@ -196,7 +202,14 @@ def check_shapes(
     findings = ShapeFindings()
     for site, where, text in references:
         walked = shapes.reference(text, site)
-        if walked.problem is not None:
+        if walked.problem is not None and _tests_existence(site, where):
+            findings.notes.append(
+                Problem(
+                    f"{text}: {walked.problem} (an existence test of it is allowed)",
+                    (*site.path, *where),
+                )
+            )
+        elif walked.problem is not None:
             findings.problems.append(Problem(f"{text}: {walked.problem}", (*site.path, *where)))
         elif walked.note is not None:
             findings.notes.append(Problem(f"{text}: {walked.note}", (*site.path, *where)))
@@ -207,6 +220,19 @@ def check_shapes(
         elif isinstance(step, CallStep) and step.id in operations:
             _check_input_types(shapes, site, step, operations[step.id], findings)
     return findings
+
+
+def _tests_existence(site: StepSite, where: Path) -> bool:
+    """Whether the reference is what an ``exists``/``not_exists`` comparison tests: probing
+    for a field the reply does not declare (Intercom replies carry more) is the point there."""
+    step = site.step
+    if not isinstance(step, ConditionStep) or len(where) < 4 or where[0] != "condition":
+        return False
+    index = where[2]
+    comparisons = step.condition.comparisons
+    if where[3] != "value1" or not isinstance(index, int) or index >= len(comparisons):
+        return False
+    return str(comparisons[index].comparison) in ("exists", "not_exists")
 
 
 def _check_loop_list(
