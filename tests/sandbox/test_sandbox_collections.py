@@ -224,3 +224,13 @@ async def test_ticket_search_runs_the_query_language(client: httpx.AsyncClient) 
     query = {"field": "id", "operator": "=", "value": created["id"]}
     found = (await client.post("/tickets/search", json={"query": query})).json()
     assert [t["id"] for t in found["tickets"]] == [created["id"]]
+
+
+def test_collections_are_found_from_path_shapes_alone() -> None:
+    paths = {collection.path: collection for collection, _ in collection_of().values()}
+    nested = paths["/ticket_types/{ticket_type_id}/attributes"]
+    assert nested.parent_params == ("ticket_type_id",) and nested.item_param == "attribute_id"
+    assert set(paths["/articles"].ops) == {"create", "get", "update", "delete", "list", "search"}
+    # an item path with neither a list nor a create beside it holds no collection
+    assert "/fin_voice/collect" not in paths
+    assert len(paths) >= 30

@@ -1,6 +1,6 @@
 """Handlers for every generic collection: one per role, registered under each operation's name.
 
-``HANDLERS`` maps the name of every operation that ``collections.discover`` places in a
+``handlers_for`` maps the name of every operation that ``collections.discover`` places in a
 collection to the handler of its role, so create/get/update/delete/list/search behave the
 same for articles, tickets, news items, data connectors or custom object instances. Lists
 page in the style the catalog declares for the operation; deletes answer with the spec's
@@ -96,7 +96,6 @@ def update(state: SandboxState, call: Call) -> Reply:
     collection, bucket = _bucket(state, call)
     obj = state.collections.get(bucket, _item_id(collection, call))
     state.collections.overlay(collection, obj, call.data)
-    state.collections.version += 1
     return Reply.json(obj, call.op.response_status)
 
 
