@@ -41,6 +41,11 @@ def _parents(state: SandboxState, collection: Collection, call: Call) -> tuple[s
     return parents
 
 
+def _shape(path: str) -> str:
+    """A path template with its variable names dropped (``/articles/{}/draft``)."""
+    return "/".join("{}" if s.startswith("{") else s for s in path.split("/"))
+
+
 @cache
 def _stored_parents(path: str) -> tuple[tuple[Collection, int], ...]:
     """Collections whose items appear as a parent in ``path``, with the parent's position."""
@@ -49,8 +54,7 @@ def _stored_parents(path: str) -> tuple[tuple[Collection, int], ...]:
     for owner in seen.values():
         if owner.item_param is None:
             continue
-        prefix = f"{owner.path}/{{{owner.item_param}}}/"
-        if path.startswith(prefix):
+        if _shape(path).startswith(_shape(f"{owner.path}/{{{owner.item_param}}}/")):
             found.append((owner, len(owner.parent_params)))
     return tuple(found)
 
@@ -272,7 +276,30 @@ def _page(call: Call, items: list[dict[str, Any]]) -> Reply:
     return Reply.json(reply, op.response_status)
 
 
+def _singleton(state: SandboxState, call: Call) -> tuple[Collection, dict[str, Any]]:
+    """The one object of a singleton path (per parent), made from its schema on first read."""
+    collection, bucket = _bucket(state, call)
+    obj = bucket.get("")
+    if obj is None:
+        obj = sample_of(collection.item_schema)
+        obj = obj if isinstance(obj, dict) else {}
+        bucket[""] = obj
+    return collection, obj
+
+
+def read(state: SandboxState, call: Call) -> Reply:
+    return Reply.json(_singleton(state, call)[1], call.op.response_status)
+
+
+def replace(state: SandboxState, call: Call) -> Reply:
+    collection, obj = _singleton(state, call)
+    state.collections.overlay(collection, obj, call.data)
+    return Reply.json(obj, call.op.response_status)
+
+
 ROLE_HANDLERS: dict[str, Handler] = {
+    "read": read,
+    "replace": replace,
     "create": create,
     "get": get,
     "update": update,
