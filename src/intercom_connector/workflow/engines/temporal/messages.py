@@ -1,0 +1,64 @@
+"""What crosses Temporal's boundary: workflow input and result, activity input, journal pages.
+
+Plain dataclasses of JSON values, so the default converter carries them and the payload
+codec seals them. None of them holds a secret: a run names its authentication, and the
+worker that runs the activity looks the token up on its own machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+WORKFLOW_NAME = "intercom-connector.run"
+CALL_ACTIVITY = "intercom-connector.call"
+JOURNAL_QUERY = "journal"
+
+DEFAULT_CONTINUE_AFTER = 8_000
+"""History events after which a run continues as new (Temporal warns at 10,240)."""
+
+
+@dataclass
+class RunRequest:
+    """One run of one workflow file: everything the interpreter needs, and no secret."""
+
+    run_id: str
+    definition: dict[str, Any]
+    file: str | None
+    config: dict[str, Any]
+    env: dict[str, Any]
+    auth: str
+    """The authentication's name; each worker resolves it to a token from its own store."""
+    activity_queue: str
+    journal: list[dict[str, Any]] = field(default_factory=list)
+    """Events so far, carried across continue-as-new (and into a resumed run)."""
+    continue_after: int = DEFAULT_CONTINUE_AFTER
+    generation: int = 0
+    """How many times this run has continued as new."""
+
+
+@dataclass
+class CallRequest:
+    auth: str
+    operation: str
+    data: dict[str, Any]
+    all_pages: bool
+    key: str
+
+
+@dataclass
+class RunOutcome:
+    status: str
+    """succeeded or failed."""
+    outputs: dict[str, Any]
+    error: str | None = None
+    step: str | None = None
+    key: str | None = None
+
+
+@dataclass
+class JournalPage:
+    events: list[dict[str, Any]]
+    next: int
+    """Where the next page starts."""
+    running: bool
