@@ -9,6 +9,7 @@ from intercom_connector.cli.call_commands import call, raw
 from intercom_connector.cli.ops_commands import ops_app
 from intercom_connector.cli.sandbox_commands import sandbox_app
 from intercom_connector.cli.serve_commands import serve
+from intercom_connector.cli.temporal_commands import temporal_app
 from intercom_connector.cli.workflow_commands import run, runs_app, workflow_app
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app.add_typer(runs_app, name="runs", help="List, show and resume workflow runs."
 app.add_typer(workflow_app, name="workflow", help="Validate workflow files; export their schema.")
 app.add_typer(auth_app, name="auth", help="Manage stored authentications.")
 app.add_typer(sandbox_app, name="sandbox", help="Run the local Intercom sandbox.")
+app.add_typer(temporal_app, name="temporal", help="Run workflows on Temporal.")
 
 
 def main() -> None:

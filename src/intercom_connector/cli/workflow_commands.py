@@ -151,12 +151,34 @@ def run(
     sandbox: SandboxOption = False,
     quiet: QuietOption = False,
     show: ShowOption = False,
+    engine: Annotated[
+        str, typer.Option(help="embedded (this process) or temporal (see docs/scale-out.md).")
+    ] = "embedded",
+    address: Annotated[
+        str | None, typer.Option(help="With --engine temporal: the Temporal HOST:PORT.")
+    ] = None,
+    detach: Annotated[
+        bool, typer.Option(help="With --engine temporal: print the run id and return.")
+    ] = False,
 ) -> None:
     """Run a workflow. Prints the run id; progress goes to stderr. Exit 4 when a step fails."""
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     with reported(connection.redact):
         loaded = load_workflow(file)
         overrides = _config_overrides(config)
+        if engine == "temporal":
+            from intercom_connector.cli.temporal_commands import run_on_temporal
+
+            ran = run_on_temporal(
+                loaded, overrides, auth=auth, address=address, detach=detach, quiet=quiet
+            )
+            if isinstance(ran, str):
+                write_stdout(ran + "\n")
+                return
+            _report(ran, quiet, show)
+            return
+        if engine != "embedded":
+            raise ConfigProblem(f"--engine {engine!r}: use embedded or temporal")
         if not (sandbox or auth or token or base_url):
             connection.auth = loaded.workflow.authentication
         result = asyncio.run(_start(connection, loaded, overrides))
@@ -247,6 +269,11 @@ def resume(
         with RunLog() as log:
             resolved = log.resolve_id(run_id)
             record = log.summary(resolved).start.get("connection") or {}
+        if record.get("engine") == "temporal":
+            from intercom_connector.cli.temporal_commands import resume_on_temporal
+
+            _report(resume_on_temporal(resolved, record, quiet=quiet), quiet, show)
+            return
         connection = Connection(
             token=token,
             region=record.get("region") or "us",
