@@ -59,8 +59,9 @@ def temporal_address(key_env: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def target(temporal_address: str, tmp_path: Path):
-    from intercom_connector.workflow.engines.temporal import TemporalTarget
     from temporal_kit import unique_queue
+
+    from intercom_connector.workflow.engines.temporal import TemporalTarget
 
     return TemporalTarget(
         address=temporal_address, task_queue=unique_queue(), payload_dir=tmp_path / "payloads"

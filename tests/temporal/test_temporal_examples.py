@@ -70,9 +70,7 @@ async def test_example_gives_the_same_step_outputs_on_both_engines(
             AsyncIntercomClient(temporal_sandbox.token, base_url=temporal_sandbox.base_url) as api,
             in_process_worker(target, api),
         ):
-            temporal = await run_temporal(
-                target, loaded, runlog, _config(path, tmp_path)
-            )
+            temporal = await run_temporal(target, loaded, runlog, _config(path, tmp_path))
     assert embedded.succeeded, embedded.error
     assert temporal.succeeded, temporal.error
     assert _comparable(step_outputs(runlog, temporal.run_id)) == _comparable(
