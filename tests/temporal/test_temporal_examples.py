@@ -1,8 +1,9 @@
 """The manual-trigger examples give the same step outputs on the embedded engine and Temporal.
 
 Each engine runs against its own sandbox server (uvicorn on a loopback port) seeded the
-same way, on the same stopped clock and the same port (URLs in replies name it), so both start from the same workspace; the debug
-view (each step execution's key, status and output) must be identical. The one thing left
+same way, on the same stopped clock and the same port (URLs in replies name it), so both
+start from the same workspace; the debug view (each step execution's key, status and
+output) must be identical. The one thing left
 to chance is the order in which a parallel loop's requests reach the sandbox, which
 numbers the conversation parts it creates, so those part ids are set aside.
 """
