@@ -10,6 +10,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import textwrap
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from intercom_connector.catalog.client import AsyncIntercomClient
-from intercom_connector.workflow import LoadedWorkflow, RunLog, RunResult
+from intercom_connector.workflow import LoadedWorkflow, RunLog, RunResult, parse_workflow
 from intercom_connector.workflow.engines.temporal import (
     TemporalTarget,
     WorkerSettings,
@@ -33,6 +34,10 @@ from intercom_connector.workflow.redaction import Redactor
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 CLI = Path(sys.executable).parent / "intercom-connector"
+
+
+def workflow(text: str) -> LoadedWorkflow:
+    return parse_workflow(textwrap.dedent(text), "test.yaml")
 
 
 def unique_queue() -> str:
@@ -84,10 +89,11 @@ def step_outputs(runlog: RunLog, run_id: str) -> dict[str, Any]:
 
 @contextmanager
 def worker_process(
-    address: str, task_queue: str, sandbox_url: str, *extra: str
+    target: TemporalTarget, sandbox_url: str, *extra: str
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`intercom-connector temporal worker` as a process of its own (stopped on exit)."""
-    command = [str(CLI), "temporal", "worker", "--address", address, "--task-queue", task_queue]
+    command = [str(CLI), "temporal", "worker", "--address", target.address]
+    command += ["--task-queue", target.task_queue, "--payload-dir", str(target.payload_dir)]
     command += ["--sandbox-url", sandbox_url, *extra]
     process = subprocess.Popen(
         command,

@@ -4,7 +4,9 @@ Every run names its authentication, and its calls go to the task queue
 ``<task-queue>.auth.<name>``. Each worker that holds that authentication polls the queue
 with Temporal's task-queue rate limit (``max_task_queue_activities_per_second``), which the
 Temporal server enforces for the queue as a whole: however many workers share one
-Intercom app, together they start at most that many calls a second. Within a worker, the
+Intercom app, together they start at most that many calls a second. The rate is the app's
+limit less one second's worth per window, the burst Temporal's token bucket allows on top
+(measured: at the full rate, three workers met 429s in 1-second windows). Within a worker, the
 client's own limiter also reads Intercom's ``X-RateLimit-Remaining``, which every worker
 sees fall, so a burst is slowed where it happens. (An ``all: true`` listing is one call
 that sends one request per page; its pages are paced by the worker's client.)
@@ -50,6 +52,15 @@ class WorkerSettings:
     requests_per_minute: float = DEFAULT_REQUESTS_PER_MINUTE
     """The Intercom app's limit, shared by every worker of the authentication."""
     identity: str | None = None
+    window_seconds: float = RateLimitPolicy().window_seconds
+    """The length of Intercom's rate-limit windows (10 s)."""
+
+    @property
+    def activities_per_second(self) -> float:
+        """The queue's rate, less the one second of burst Temporal's token bucket allows,
+        so that no window of ``window_seconds`` ever sees more than the app's limit."""
+        share = max(0.0, 1.0 - 1.0 / self.window_seconds) if self.window_seconds > 1 else 0.5
+        return self.requests_per_minute / 60 * share
 
 
 def build_workers(
@@ -77,7 +88,7 @@ def build_workers(
                 task_queue=activity_queue(settings.task_queue, auth),
                 activities=[activities.call],
                 max_concurrent_activities=settings.concurrency,
-                max_task_queue_activities_per_second=settings.requests_per_minute / 60,
+                max_task_queue_activities_per_second=settings.activities_per_second,
                 identity=settings.identity,
                 graceful_shutdown_timeout=timedelta(seconds=5),
             )
