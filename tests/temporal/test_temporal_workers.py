@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("temporalio", reason="the [temporal] extra is not installed")
 
-from temporal_kit import run_temporal, workflow, worker_process
+from temporal_kit import run_temporal, worker_process, workflow
 
 from intercom_connector.sandbox import SandboxConfig
 from intercom_connector.sandbox.server import run_in_thread
