@@ -71,12 +71,11 @@ async def run_temporal(
     loaded: LoadedWorkflow,
     runlog: RunLog,
     config: Mapping[str, Any] | None = None,
-    *,
-    run_id: str | None = None,
+    **options: Any,
 ) -> RunResult:
     client = await connect(target)
     started = await start_run(
-        client, target, loaded, auth="default", runlog=runlog, config=config, run_id=run_id
+        client, target, loaded, auth="default", runlog=runlog, config=config, **options
     )
     assert started is not None
     return await mirror(client, started, runlog)

@@ -22,8 +22,9 @@ reads Intercom's message, not "Activity task failed".
 from __future__ import annotations
 
 import asyncio
+import json
 from contextlib import suppress
-from dataclasses import replace
+from dataclasses import fields
 from datetime import timedelta
 from typing import Any
 
@@ -51,7 +52,9 @@ with workflow.unsafe.imports_passed_through():
         TIMER_STARTED,
     )
 
-JOURNAL_PAGE = 500
+JOURNAL_PAGE = 5_000
+REPLAY_SLICE = 2_000
+"""Replayed step executions per workflow task while a carried journal is replayed."""
 
 CALL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -68,7 +71,7 @@ class TemporalStepEngine:
 
     def __init__(self, request: RunRequest) -> None:
         self.request = request
-        self.journal: list[dict[str, Any]] = list(request.journal)
+        self.journal: list[dict[str, Any]] = json.loads(request.journal)
         self.done: dict[str, Any] = {}
         self.timers: dict[str, float] = {}
         self.open: set[str] = set()
@@ -87,6 +90,9 @@ class TemporalStepEngine:
                 self.timers[key] = float(event["data"]["until"])
         self.in_flight = 0
         self.draining = False
+        self._unyielded = 0
+        self._pause: asyncio.Future[None] | None = None
+        self._history_base: int | None = None
 
     def _append(self, type: str, ref: StepRef, data: Any) -> None:
         self.journal.append(
@@ -104,6 +110,7 @@ class TemporalStepEngine:
         return workflow.now().timestamp()
 
     def started(self, ref: StepRef, input: Any) -> None:
+        self._unyielded += 1
         if ref.key in self.done or ref.key in self.open:
             return  # replayed, or carried over open from before a continue-as-new
         self.open.add(ref.key)
@@ -124,19 +131,33 @@ class TemporalStepEngine:
         """Hold new work once the run is about to continue as new (it is then cancelled)."""
         if self.draining:
             await workflow.wait_condition(lambda: False)
+        if self._history_base is None:  # the replay of the carried journal is over
+            self._history_base = workflow.info().get_current_history_length()
+        self._unyielded = 0
+
+    async def _replayed(self) -> None:
+        """Let a long replay span several workflow tasks (each has a two-second budget).
+
+        Every branch of a parallel loop waits at the same short timer, so the workflow
+        task ends there and the next slice of the replay runs in the next one."""
+        if self._pause is None or self._pause.done():
+            if self._unyielded < REPLAY_SLICE:
+                return
+            self._unyielded = 0
+            self._pause = asyncio.ensure_future(workflow.sleep(0.001))
+        await self._pause
 
     def _check_history(self) -> None:
         info = workflow.info()
-        if (
-            info.get_current_history_length() >= self.request.continue_after
-            or info.is_continue_as_new_suggested()
-        ):
+        grown = info.get_current_history_length() - (self._history_base or 0)
+        if grown >= self.request.continue_after or info.is_continue_as_new_suggested():
             self.draining = True
 
     async def call(
         self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
     ) -> Any:
         if ref.key in self.done:
+            await self._replayed()
             return self.done[ref.key]
         await self._admit()
         self.in_flight += 1
@@ -158,6 +179,7 @@ class TemporalStepEngine:
 
     async def sleep(self, ref: StepRef, seconds: float) -> None:
         if ref.key in self.done:
+            await self._replayed()
             return
         await self._admit()
         until = self.timers.get(ref.key)
@@ -208,18 +230,18 @@ class InterpretedWorkflow:
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
-            workflow.continue_as_new(
-                replace(request, journal=engine.journal, generation=request.generation + 1)
-            )
+            carried = {field.name: getattr(request, field.name) for field in fields(request)}
+            carried.update(journal=json.dumps(engine.journal), generation=request.generation + 1)
+            workflow.continue_as_new(carried)
         self.running = False
         try:
             outputs = task.result()
         except StepFailed as failure:
-            return RunOutcome("failed", {}, str(failure), failure.ref.step_id, failure.ref.key)
-        return RunOutcome("succeeded", outputs)
+            return RunOutcome("failed", "{}", str(failure), failure.ref.step_id, failure.ref.key)
+        return RunOutcome("succeeded", json.dumps(outputs))
 
     @workflow.query(name=JOURNAL_QUERY)
     def journal_page(self, since: int) -> JournalPage:
         events = self.engine.journal if self.engine is not None else []
         page = events[since : since + JOURNAL_PAGE]
-        return JournalPage(page, since + len(page), self.running)
+        return JournalPage(json.dumps(page), since + len(page), self.running)

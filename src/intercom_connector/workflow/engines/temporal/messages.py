@@ -7,7 +7,7 @@ worker that runs the activity looks the token up on its own machine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 WORKFLOW_NAME = "intercom-connector.run"
@@ -30,8 +30,10 @@ class RunRequest:
     auth: str
     """The authentication's name; each worker resolves it to a token from its own store."""
     activity_queue: str
-    journal: list[dict[str, Any]] = field(default_factory=list)
-    """Events so far, carried across continue-as-new (and into a resumed run)."""
+    journal: str = "[]"
+    """Events so far as JSON text, carried across continue-as-new (and into a resumed
+    run). Text, because the converter turns a dataclass into a dict by deep copy, which
+    for 80,000 events costs seconds of the workflow task's two-second budget."""
     continue_after: int = DEFAULT_CONTINUE_AFTER
     generation: int = 0
     """How many times this run has continued as new."""
@@ -50,7 +52,8 @@ class CallRequest:
 class RunOutcome:
     status: str
     """succeeded or failed."""
-    outputs: dict[str, Any]
+    outputs: str
+    """The top-level step outputs as JSON text (see ``RunRequest.journal``)."""
     error: str | None = None
     step: str | None = None
     key: str | None = None
@@ -58,7 +61,8 @@ class RunOutcome:
 
 @dataclass
 class JournalPage:
-    events: list[dict[str, Any]]
+    events: str
+    """JSON text of a list of events (see ``RunRequest.journal``)."""
     next: int
     """Where the next page starts."""
     running: bool

@@ -13,13 +13,14 @@ run can be mirrored later, or again.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import time
 from collections.abc import Mapping
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
@@ -27,6 +28,7 @@ from temporalio.service import RPCError
 from intercom_connector.workflow.engine import ProgressEvent, ProgressHandler, StepRef
 from intercom_connector.workflow.engines.temporal.connect import TemporalTarget
 from intercom_connector.workflow.engines.temporal.messages import (
+    DEFAULT_CONTINUE_AFTER,
     JOURNAL_QUERY,
     WORKFLOW_NAME,
     JournalPage,
@@ -85,13 +87,15 @@ async def start_run(
     config: Mapping[str, Any] | None = None,
     run_id: str | None = None,
     once: bool = False,
+    continue_after: int = DEFAULT_CONTINUE_AFTER,
 ) -> str | None:
     """Start the run; its id. ``once``: an id used before starts nothing (returns None)."""
     merged = merge_config(loaded.workflow.config, config)
     run_id = run_id or new_run_id()
     env = run_env(run_id, loaded.workflow.name, time.time())
+    queue = activity_queue(target.task_queue, auth)
     request = RunRequest(
-        run_id, loaded.data, loaded.file, merged, env, auth, activity_queue(target.task_queue, auth)
+        run_id, loaded.data, loaded.file, merged, env, auth, queue, continue_after=continue_after
     )
     try:
         await client.start_workflow(
@@ -148,7 +152,7 @@ async def resume_run(client: Client, target: TemporalTarget, run_id: str, *, run
         start["env"],
         auth,
         activity_queue(target.task_queue, auth),
-        journal=journal,
+        journal=json.dumps(journal),
     )
     await client.start_workflow(
         WORKFLOW_NAME,
@@ -164,7 +168,7 @@ async def resume_run(client: Client, target: TemporalTarget, run_id: str, *, run
 async def _page(handle: WorkflowHandle, since: int) -> JournalPage | None:
     try:
         return await handle.query(JOURNAL_QUERY, since, result_type=JournalPage)
-    except RPCError:
+    except (RPCError, WorkflowQueryFailedError):
         return None  # between runs of a continue-as-new, or no worker yet: ask again
 
 
@@ -187,7 +191,8 @@ async def mirror(
         if page is None:
             await asyncio.sleep(poll_seconds)
             continue
-        for event in page.events:
+        events = json.loads(page.events)
+        for event in events:
             data = redactor.value(event.get("data"))
             runlog.append(
                 run_id,
@@ -207,7 +212,7 @@ async def mirror(
                     data = max(0.0, float(data["until"]) - time.time())
                 on_progress(ProgressEvent(kind, ref, data))
         since = page.next
-        if page.events:
+        if events:
             continue
         if not page.running:
             break
@@ -220,7 +225,7 @@ async def mirror(
     return RunResult(
         run_id,
         outcome.status,
-        outcome.outputs,
+        json.loads(outcome.outputs),
         outcome.error,
         outcome.step,
         outcome.key,
