@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: demo test lint catalog bench clean
 
@@ -11,16 +12,25 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
 
-# The demo: the connector page's first example against the embedded sandbox, then the debug
-# view of one step (its input and output), as `runs show` prints it.
-demo: $(STAMP)
-	$(BIN)/intercom-connector run examples/contacts-companies.yaml --sandbox --show
-	$(BIN)/intercom-connector runs show last --step 'loop-1[0].list-attached-companies'
+# The demo needs the package only, not the test tools.
+$(DEMO_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(DEMO_STAMP)
 
+# The demo: the connector page's first example against the embedded sandbox; its summary
+# (loop iterations folded, the final result), then the debug view of one step.
+demo: $(DEMO_STAMP)
+	run=$$($(BIN)/intercom-connector run examples/contacts-companies.yaml --sandbox --quiet) && \
+	$(BIN)/intercom-connector runs show "$$run" --summary && echo && \
+	$(BIN)/intercom-connector runs show "$$run" --step 'loop-1[0].list-attached-companies'
+
+# Two workers (pytest-xdist): tests bind port 0 and use their own temporary directories.
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -102,7 +102,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_sandbox(contacts: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_sandbox(contacts: int, *options: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     command = [
         sys.executable,
@@ -120,6 +120,7 @@ def start_sandbox(contacts: int) -> tuple[subprocess.Popen[bytes], str]:
         "10",
         "--conversations",
         "10",
+        *options,
     ]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -34,10 +34,34 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
         ["--contacts", "60"],
     ),
     (
+        "Start-up CPU of the CLI, and its per-record CPU, against plain httpx2",
+        "bench_startup.py",
+        ["--rounds", "7"],
+        ["--rounds", "1", "--small", "1000", "--large", "5000"],
+    ),
+    (
         "Streaming: peak RSS of `call list_contacts --all --output ndjson`, 10,000 vs 100,000",
         "bench_streaming.py",
         [],
         ["--small", "1000", "--large", "5000"],
+    ),
+    (
+        "Hostile input: cost of the workflow file bounds, RE2 against re, a refused alias bomb",
+        "bench_hostile_input.py",
+        [],
+        ["--repeat", "20", "--letters", "18"],
+    ),
+    (
+        "Loading the examples: reference checks against output shapes vs none",
+        "bench_workflow_checks.py",
+        [],
+        ["--rounds", "30"],
+    ),
+    (
+        "Debug panel in Chromium: a run of 20,000 loop iterations against one of 100",
+        "bench_ui.py",
+        [],
+        ["--large", "2000"],
     ),
 ]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from intercom_connector.catalog import output_generator, versions_generator
 from intercom_connector.catalog.generator import DEFAULT_SPEC, write
 
 
@@ -16,7 +17,9 @@ def main() -> None:
     if not spec.is_file():
         sys.exit(f"spec not found: {spec} (expected ../shared/intercom-openapi beside the project)")
     catalog_path, schemas_path = write(spec)
-    print(f"wrote {catalog_path} and {schemas_path} from {spec}")
+    outputs_path = output_generator.write(catalog_path, schemas_path)
+    print(f"wrote {catalog_path}, {schemas_path} and {outputs_path} from {spec}")
+    print(f"wrote {versions_generator.write(spec)} from {spec.parent / 'versions'}")
 
 
 if __name__ == "__main__":

@@ -4,12 +4,17 @@ The public face: the executor clients and the catalog. Everything else lives in 
 (``http``, ``catalog``, ``auth``, ``workflow``, ``sandbox``, ``cli``).
 """
 
-from intercom_connector.catalog.client import AsyncIntercomClient
-from intercom_connector.catalog.model import Operation
-from intercom_connector.catalog.registry import Catalog, UnknownOperation, load_catalog
-from intercom_connector.catalog.scopes import MissingScope
-from intercom_connector.catalog.sync_client import IntercomClient
-from intercom_connector.catalog.validation import InvalidInput
+from typing import TYPE_CHECKING
+
+from intercom_connector.lazy_import import attach
+
+if TYPE_CHECKING:
+    from intercom_connector.catalog.client import AsyncIntercomClient
+    from intercom_connector.catalog.model import Operation
+    from intercom_connector.catalog.registry import Catalog, UnknownOperation, load_catalog
+    from intercom_connector.catalog.scopes import MissingScope
+    from intercom_connector.catalog.sync_client import IntercomClient
+    from intercom_connector.catalog.validation import InvalidInput
 
 __all__ = [
     "AsyncIntercomClient",
@@ -21,3 +26,5 @@ __all__ = [
     "UnknownOperation",
     "load_catalog",
 ]
+
+__getattr__, __dir__ = attach(__name__, __file__)

@@ -17,7 +17,16 @@ UNREACHABLE = "http://127.0.0.1:9"
 def _add(cli, name="prod", *options: str):
     options = options or ("--scopes", "read_tags")
     return cli(
-        "auth", "add", name, "--token", "-", "--base-url", UNREACHABLE, *options, input=TOKEN
+        "auth",
+        "add",
+        name,
+        "--token",
+        "-",
+        "--base-url",
+        UNREACHABLE,
+        "--no-verify",
+        *options,
+        input=TOKEN,
     )
 
 
@@ -30,7 +39,9 @@ def test_add_reads_the_token_from_stdin_and_confirms_without_echoing_it(cli):
 
 
 def test_add_accepts_the_token_as_a_value_for_scripts(cli):
-    result = cli("auth", "add", "ci", "--token", TOKEN, "--all-scopes", "-t", "organisational")
+    result = cli(
+        "auth", "add", "ci", "--token", TOKEN, "--all-scopes", "-t", "organisational", "--no-verify"
+    )
 
     assert result.exit_code == 0, result.output
     assert "organisational" in result.output

@@ -118,6 +118,7 @@ async def test_download_export_job_reports_progress_then_the_file(tmp_path):
     content = gzip.decompress((tmp_path / file["name"]).read_bytes())
     assert content.count(b"\n") >= 1
     assert file["size"] == (tmp_path / file["name"]).stat().st_size
+    assert isinstance(file["expires"], int) and file["expires"] > clock.now()
 
 
 async def test_download_of_a_cancelled_export_job_names_its_status(tmp_path):

@@ -37,6 +37,18 @@ def test_ops_list_filters_by_tag(cli):
     assert {op["name"] for op in json.loads(result.stdout)} >= {"create_export_job"}
 
 
+def test_ops_show_prints_the_output_fields(cli):
+    result = cli("ops", "show", "Download export job")
+    assert result.exit_code == 0
+    assert "output fields" in result.stdout
+    assert "file.expires" in result.stdout and "integer?" in result.stdout
+
+
+def test_ops_show_json_carries_the_output_schema(cli):
+    result = cli("ops", "show", "list_contacts", "--output", "json")
+    assert json.loads(result.stdout)["output_schema"] == {"$ref": "#/$defs/contact_list"}
+
+
 def test_ops_show_prints_the_input_fields(cli):
     result = cli("ops", "show", "List attached companies")
     assert result.exit_code == 0

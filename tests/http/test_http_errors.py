@@ -136,7 +136,7 @@ def test_token_in_the_body_never_reaches_str_or_repr():
     assert TOKEN not in str(error)
     assert TOKEN not in repr(error)
     assert TOKEN not in repr(error.errors)
-    assert "[redacted]" in str(error)
+    assert "***" in str(error)
 
 
 def test_bearer_values_are_redacted_even_when_not_listed_as_secrets():
@@ -180,7 +180,7 @@ def test_errors_can_be_built_from_a_message_alone():
 
 
 @given(
-    secret=st.text(alphabet="ABCXYZ0123456789+/=", min_size=4),
+    secret=st.text(alphabet="ABCXYZ0123456789+/=", min_size=8),
     before=st.text(),
     after=st.text(),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -40,14 +42,16 @@ def test_invalid_rates_are_usage_errors() -> None:
 
 def test_serve_prints_url_and_token_and_binds_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[Sandbox, str, int]] = []
-    monkeypatch.setattr(
-        sandbox_commands.sandbox_server,
-        "serve",
-        lambda sandbox, host, port: calls.append((sandbox, host, port)),
-    )
-    result = CliRunner().invoke(sandbox_app, ["serve", "--port", "8765", "--token", "tok"])
+
+    def serve(sandbox: Sandbox, host: str, port: int, sock: socket.socket) -> None:
+        calls.append((sandbox, host, port))
+        sock.close()
+
+    monkeypatch.setattr(sandbox_commands.sandbox_server, "serve", serve)
+    result = CliRunner().invoke(sandbox_app, ["serve", "--port", "0", "--token", "tok"])
     assert result.exit_code == 0, result.output
-    assert "http://127.0.0.1:8765" in result.output
-    assert "tok" in result.output
     sandbox, host, port = calls[0]
-    assert (host, port, sandbox.token) == ("127.0.0.1", 8765, "tok")
+    assert (host, sandbox.token) == ("127.0.0.1", "tok")
+    assert port > 0  # port 0 asks for a free one; the banner names the one bound
+    assert f"http://127.0.0.1:{port}" in result.output
+    assert "tok" in result.output

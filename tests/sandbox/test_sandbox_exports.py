@@ -11,7 +11,10 @@ from sandbox_helpers import error_code
 from intercom_connector.httpx_lib import httpx
 from intercom_connector.sandbox import ManualClock
 
-RANGE = {"created_at_after": 1_704_000_000, "created_at_before": 1_736_000_000}
+RANGE = {
+    "created_at_after": 1_650_000_000,
+    "created_at_before": 1_736_000_000,
+}  # every seeded sign-up
 OCTETS = {"Accept": "application/octet-stream"}
 
 

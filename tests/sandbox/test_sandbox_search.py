@@ -159,16 +159,6 @@ async def test_tag_id_accepts_only_equal_and_not_equal(client: httpx.AsyncClient
     assert refused.status_code == 400
 
 
-async def test_group_mixing_filters_and_groups_is_refused_as_the_spec_says(
-    client: httpx.AsyncClient,
-) -> None:
-    query = {
-        "operator": "AND",
-        "value": [_flt("role", "=", "user"), {"operator": "OR", "value": [_flt("role", "=", "x")]}],
-    }
-    assert (await _search(client, {"query": query})).status_code == 400
-
-
 async def test_third_nesting_level_is_refused(client: httpx.AsyncClient) -> None:
     leaf = _flt("role", "=", "user")
     query = {

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.redaction import Redactor
 from intercom_connector.workflow import LoadedWorkflow, RunLog, RunResult, parse_workflow
 from intercom_connector.workflow.engines.temporal import (
     TemporalTarget,
@@ -29,7 +30,6 @@ from intercom_connector.workflow.engines.temporal import (
     run_workers,
     start_run,
 )
-from intercom_connector.workflow.redaction import Redactor
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -99,7 +99,7 @@ def worker_process(
         env={**os.environ},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     try:
         yield process
@@ -111,8 +111,6 @@ def worker_process(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 def wait_until(predicate: Any, timeout: float = 120.0, what: str = "condition") -> None:

@@ -1,7 +1,8 @@
 """Cron expressions: parsing, and the next / previous slot in a time zone, DST included.
 
-The slot search skips whole months, days and hours; the property tests compare it with a
-plain walk over every wall-clock minute of a window.
+The slots are cronsim's (Debian cron's rules); the property tests compare them with a plain
+walk over every real minute of a window, applying those rules: an expression at a fixed time
+fires once per wall time (a skipped one right after the jump), any other runs by the clock.
 """
 
 from __future__ import annotations
@@ -54,17 +55,20 @@ def test_fields_parse_to_their_values(text, field, values):
     ("text", "message"),
     [
         ("0 2 * *", "has 4 fields"),
-        ("60 * * * *", "minute: 60 is outside 0-59"),
-        ("* 24 * * *", "hour: 24 is outside"),
-        ("* * 0 * *", "day of month: 0 is outside 1-31"),
-        ("* * * 13 *", "month: 13 is outside"),
-        ("* * * * 8", "day of week: 8 is outside"),
-        ("*/0 * * * *", "step '0' must be a number >= 1"),
-        ("5-1 * * * *", "runs backwards"),
-        ("a * * * *", "'a' is not a number"),
-        ("1,,2 * * * *", "empty item"),
+        ("60 * * * *", "minute: '60' is not valid .*use 0-59"),
+        ("* 24 * * *", "hour: '24' is not valid .*use 0-23"),
+        ("* * 0 * *", "day of month: '0' is not valid .*use 1-31"),
+        ("* * * 13 *", "month: '13' is not valid"),
+        ("* * * * 8", "day of week: '8' is not valid"),
+        ("*/0 * * * *", "minute: '\\*/0' is not valid"),
+        ("5-1 * * * *", "minute: '5-1' is not valid"),
+        ("a * * * *", "minute: 'a' is not valid"),
+        ("1,,2 * * * *", "minute: '1,,2' is not valid"),
         ("@sometimes", "unknown macro"),
         ("0 0 30 feb *", "never fires"),
+        ("0 0 L * *", "extension"),
+        ("0 0 * * 5#2", "extension"),
+        ("0 0 0 * * *", "has 6 fields"),
     ],
 )
 def test_bad_expressions_say_what_is_wrong(text, message):
@@ -104,8 +108,40 @@ def test_a_time_the_clock_skips_fires_once_right_after_the_jump():
     # 2026-03-29 in Dublin: 01:00 GMT jumps to 02:00 IST, so 01:30 does not exist.
     cron = parse_cron("30 1 * * *")
     slot = next_after(cron, DUBLIN, utc("2026-03-28T12:00:00"))
-    assert at(slot) == "2026-03-29T01:30:00+00:00"  # 02:30 IST
+    assert at(slot) == "2026-03-29T01:00:00+00:00"  # 02:00 IST, the jump itself, as cron does
     assert at(next_after(cron, DUBLIN, slot)) == "2026-03-30T00:30:00+00:00"
+
+
+def test_the_fall_back_hour_runs_twice_for_an_expression_that_runs_by_the_clock():
+    # 2026-10-25 in Dublin: 02:00 IST falls back to 01:00 GMT; cron keeps every half hour.
+    cron = parse_cron("*/30 * * * *")
+    slots, instant = [], utc("2026-10-24T23:45:00")
+    for _ in range(5):
+        instant = next_after(cron, DUBLIN, instant)
+        slots.append(at(instant)[11:16])
+    assert slots == ["00:00", "00:30", "01:00", "01:30", "02:00"]  # UTC: no hour left out
+
+
+def test_the_fall_back_hour_runs_twice_backwards_too():
+    cron = parse_cron("*/30 * * * *")
+    slot = previous_before(cron, DUBLIN, utc("2026-10-25T01:10:00"))
+    assert at(slot) == "2026-10-25T01:00:00+00:00"  # 01:00 GMT, the second pass
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "expected"),
+    [
+        # The 1st of February on a Monday: 2027, then not until 2038.
+        ("0 0 */29 2 1", "2027-02-02T00:00:00", "2038-02-01T00:00:00+00:00"),
+        # The 29th of February on a Sunday: 2032, then 2060.
+        ("0 0 29 2 */7", "2032-03-01T00:00:00", "2060-02-29T00:00:00+00:00"),
+    ],
+)
+def test_a_next_run_more_than_ten_years_away_is_found(text, after, expected):
+    cron = parse_cron(text)
+    slot = next_after(cron, UTC, utc(after))
+    assert at(slot) == expected
+    assert previous_before(cron, UTC, slot) < utc(after)
 
 
 def test_a_time_the_clock_passes_twice_fires_once():
@@ -149,6 +185,8 @@ instants = st.sampled_from(
         utc("2026-03-28T20:00:00"),
         utc("2026-10-24T20:00:00"),
         utc("2026-11-01T00:00:00"),
+        utc("2026-10-25T00:20:00"),
+        utc("2026-03-29T00:40:00"),
         utc("2026-06-15T00:00:00"),
     ]
 ).flatmap(lambda base: st.floats(base, base + 86_400 * 2, allow_nan=False))
@@ -157,18 +195,36 @@ WINDOW = timedelta(days=3)
 
 
 def brute_slots(cron, zone, instant):
-    """Every slot's instant from a walk over each wall minute around ``instant``."""
-    local = datetime.fromtimestamp(instant, zone).replace(tzinfo=None, second=0, microsecond=0)
-    wall, end, found = local - WINDOW, local + WINDOW, []
-    while wall <= end:
-        if cron.matches(wall):
-            found.append(wall.replace(tzinfo=zone, fold=0).timestamp())
-        wall += timedelta(minutes=1)
-    return (
-        found,
-        (local - WINDOW).replace(tzinfo=zone).timestamp(),
-        end.replace(tzinfo=zone).timestamp(),
-    )
+    """Every slot's instant from a walk over each real minute around ``instant``.
+
+    Debian cron's rules: an expression at a fixed time (minute and hour without ``*``) fires
+    once per wall time, on its first pass, and wall times the clock skipped fire at the jump;
+    any other fires at every real minute whose wall time matches.
+    """
+    minute, hour = cron.expression.split()[:2]
+    fixed = not minute.startswith("*") and not hour.startswith("*")
+    start = (instant // 60) * 60 - WINDOW.total_seconds()
+    end = start + 2 * WINDOW.total_seconds()
+    found: list[float] = []
+    seen: set[datetime] = set()
+    previous: datetime | None = None
+    moment = start
+    while moment <= end:
+        wall = datetime.fromtimestamp(moment, zone).replace(tzinfo=None)
+        if not fixed:
+            fires = cron.matches(wall)
+        else:
+            fires = cron.matches(wall) and wall not in seen
+            skipped = previous is not None and wall - previous > timedelta(minutes=1)
+            while skipped and previous is not None and previous + timedelta(minutes=1) < wall:
+                previous += timedelta(minutes=1)
+                fires = fires or cron.matches(previous)
+            seen.add(wall)
+        if fires:
+            found.append(moment)
+        previous = wall
+        moment += 60
+    return found, start, end
 
 
 @settings(max_examples=150, deadline=None)

@@ -58,7 +58,7 @@ INVALID: list[tuple[str, str, str]] = [
     (
         "cron-range",
         "{schedule: {cron: '0 25 * * *'}}",
-        "field 'trigger.schedule.cron': hour: 25 is outside 0-23",
+        "field 'trigger.schedule.cron': hour: '25' is not valid",
     ),
     (
         "no-kind",

@@ -61,7 +61,7 @@ def test_invalid_file_exits_2_before_anything_runs(cli, tmp_path):
     result = cli("run", str(path), "--sandbox")
     assert result.exit_code == 2
     assert f"{path}:3: step 'a', field 'call': unknown operation 'list_contact'" in result.stderr
-    assert cli("runs", "list", "--json").stdout.strip() == "[]"
+    assert cli("runs", "list", "-o", "json").stdout.strip() == "[]"
 
 
 def test_config_must_be_key_equals_value(cli):
@@ -73,7 +73,7 @@ def test_config_must_be_key_equals_value(cli):
 def test_config_values_are_json_when_they_parse(cli):
     ran = cli("run", str(EXAMPLES / "contacts-companies.yaml"), "--sandbox", "-c", "per_page=3")
     assert ran.exit_code == 0
-    view = json.loads(cli("runs", "show", "last", "--json", "--step", "list-contacts").stdout)
+    view = json.loads(cli("runs", "show", "last", "-o", "json", "--step", "list-contacts").stdout)
     assert view["run"]["config"] == {"per_page": 3}
     assert view["steps"][0]["input"]["input"] == {"per_page": 3}
 
@@ -89,7 +89,7 @@ def test_the_workflows_authentication_is_used_when_no_connection_is_given(cli, t
 def test_runs_list_shows_the_newest_run_first(cli, failing_file):
     cli("run", str(EXAMPLES / "contacts-companies.yaml"), "--sandbox", "--quiet")
     cli("run", str(failing_file), "--sandbox", "--quiet")
-    rows = json.loads(cli("runs", "list", "--json").stdout)
+    rows = json.loads(cli("runs", "list", "-o", "json").stdout)
     assert [(r["workflow"], r["status"]) for r in rows] == [
         ("failing", "failed"),
         ("Companies of the listed contacts", "succeeded"),

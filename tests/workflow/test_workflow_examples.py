@@ -111,7 +111,7 @@ def test_cli_runs_contacts_companies_on_the_sandbox_and_shows_its_debug_view(cli
     assert ran.exit_code == 0, ran.stderr
     run_id = ran.stdout.strip()
     assert "✓ loop-1  loop, 50 iterations" in ran.stderr
-    shown = cli("runs", "show", run_id, "--json")
+    shown = cli("runs", "show", run_id, "-o", "json")
     view = json.loads(shown.stdout)
     assert view["run"]["status"] == "succeeded"
     keys = [step["key"] for step in view["steps"]]

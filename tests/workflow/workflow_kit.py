@@ -24,6 +24,8 @@ from intercom_connector.workflow import (
     LoadedWorkflow,
     StepFailed,
     StepRef,
+    WorkflowInvalid,
+    load_workflow,
     parse_workflow,
 )
 
@@ -124,3 +126,14 @@ def cli_app() -> typer.Typer:
     app.add_typer(runs_app, name="runs")
     app.add_typer(workflow_app, name="workflow")
     return app
+
+
+def problems_of_file(directory: Path, text: str) -> list[str]:
+    """Every problem `load_workflow` reports for ``text`` written as ``bad.yaml``."""
+    path = directory / "bad.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    try:
+        load_workflow(path)
+    except WorkflowInvalid as error:
+        return [str(problem).replace(str(directory) + "/", "") for problem in error.problems]
+    raise AssertionError("the file was accepted")

@@ -10,34 +10,44 @@ The public face of the layer; the modules behind it each hold one concern:
 - ``errors``   the exception hierarchy (drawn in its docstring)
 """
 
-from intercom_connector.auth.crypto import KEY_ENV
-from intercom_connector.auth.errors import (
-    AuthenticationExists,
-    AuthenticationNotFound,
-    AuthError,
-    AuthorizationDenied,
-    AuthorizationTimeout,
-    InvalidAuthenticationInput,
-    InvalidKey,
-    KeyMissing,
-    KeyProblem,
-    OAuthError,
-    StateMismatch,
-    TamperedSecret,
-    TokenExchangeFailed,
-    UnknownScope,
-    WrongKey,
-)
-from intercom_connector.auth.models import Authentication, AuthType, Method, ResolvedAuthentication
-from intercom_connector.auth.oauth import OAuthApp, OAuthEndpoints, authorize, exchange_code
-from intercom_connector.auth.scopes import (
-    ScopeRefusedByServer,
-    ScopeSelection,
-    choose_scopes,
-    known_scopes,
-    refused_scope,
-)
-from intercom_connector.auth.store import AuthenticationStore, current_user, resolve
+from typing import TYPE_CHECKING
+
+from intercom_connector.lazy_import import attach
+
+if TYPE_CHECKING:
+    from intercom_connector.auth.crypto import KEY_ENV
+    from intercom_connector.auth.errors import (
+        AuthenticationExists,
+        AuthenticationNotFound,
+        AuthError,
+        AuthorizationDenied,
+        AuthorizationTimeout,
+        InvalidAuthenticationInput,
+        InvalidKey,
+        KeyMissing,
+        KeyProblem,
+        OAuthError,
+        StateMismatch,
+        TamperedSecret,
+        TokenExchangeFailed,
+        UnknownScope,
+        WrongKey,
+    )
+    from intercom_connector.auth.models import (
+        Authentication,
+        AuthType,
+        Method,
+        ResolvedAuthentication,
+    )
+    from intercom_connector.auth.oauth import OAuthApp, OAuthEndpoints, authorize, exchange_code
+    from intercom_connector.auth.scopes import (
+        ScopeRefusedByServer,
+        ScopeSelection,
+        choose_scopes,
+        known_scopes,
+        refused_scope,
+    )
+    from intercom_connector.auth.store import AuthenticationStore, current_user, resolve
 
 __all__ = [
     "KEY_ENV",
@@ -73,3 +83,5 @@ __all__ = [
     "refused_scope",
     "resolve",
 ]
+
+__getattr__, __dir__ = attach(__name__, __file__)

@@ -2,16 +2,18 @@
 
 ::
 
-    AuthError                        anything this layer raises (the CLI exits 3)
+    AuthError                        anything this layer raises: an errors.AuthError (exit 3)
     ├── InvalidAuthenticationInput   fix the command: bad name, region, type or scope (exit 2)
     │   └── UnknownScope             a scope id the catalog does not list
     ├── AuthenticationNotFound       no authentication of that name is visible to this user
-    ├── AuthenticationExists         the name is taken
+    ├── AuthenticationExists         the name is taken (exit 2)
     ├── KeyProblem                   the encryption key cannot open the stored secrets
     │   ├── InvalidKey               the configured key is not a Fernet key
     │   ├── KeyMissing               secrets exist but the key file is gone
+    │   ├── KeyFileExposed           the key file is readable by other users (refused)
     │   └── WrongKey                 a different key encrypted the secrets
     ├── TamperedSecret               a secret decrypts but belongs to another authentication
+    ├── StoreUnusable                the database is corrupt, locked, a directory (store_problems)
     └── OAuthError                   the authorization-code flow did not yield a token
         ├── AuthorizationDenied      the user clicked deny (or Intercom said error=...)
         ├── StateMismatch            the redirect's `state` is not ours: possible CSRF
@@ -24,12 +26,14 @@ said after redaction, never from a token, a client secret, an authorization code
 
 from __future__ import annotations
 
-
-class AuthError(Exception):
-    """Base of every error raised by the authentication layer."""
+from intercom_connector import errors
 
 
-class InvalidAuthenticationInput(AuthError, ValueError):
+class AuthError(errors.AuthError):
+    """Base of every error raised by the authentication layer (exit 3 unless it says)."""
+
+
+class InvalidAuthenticationInput(errors.UsageError, AuthError):
     """The command asked for something malformed: fix the arguments and run it again."""
 
 
@@ -46,7 +50,7 @@ class UnknownScope(InvalidAuthenticationInput):
         )
 
 
-class AuthenticationNotFound(AuthError, LookupError):
+class AuthenticationNotFound(AuthError):
     """No authentication of that name that the current user may see."""
 
     def __init__(self, name: str) -> None:
@@ -57,12 +61,14 @@ class AuthenticationNotFound(AuthError, LookupError):
         )
 
 
-class AuthenticationExists(AuthError):
-    """The name is already used by an authentication in the store."""
+class AuthenticationExists(errors.UsageError, AuthError):
+    """The name is already used by an authentication in the store (a usage error: exit 2)."""
 
 
 class KeyProblem(AuthError):
     """The encryption key cannot be used to open the stored secrets."""
+
+    label = "encryption key"
 
 
 class InvalidKey(KeyProblem):
@@ -71,6 +77,10 @@ class InvalidKey(KeyProblem):
 
 class KeyMissing(KeyProblem):
     """Secrets were stored, but the key file that encrypted them is gone."""
+
+
+class KeyFileExposed(KeyProblem):
+    """The key file's mode lets other users read it; like ssh, the connector refuses it."""
 
 
 class WrongKey(KeyProblem):
@@ -84,6 +94,8 @@ class TamperedSecret(AuthError):
 class OAuthError(AuthError):
     """The OAuth2 authorization-code flow ended without a token."""
 
+    label = "oauth"
+
 
 class AuthorizationDenied(OAuthError):
     """The user refused access, or Intercom redirected back with an error."""
@@ -93,7 +105,7 @@ class StateMismatch(OAuthError):
     """The redirect carried a `state` we did not issue; the flow stops (CSRF protection)."""
 
 
-class AuthorizationTimeout(OAuthError, TimeoutError):
+class AuthorizationTimeout(OAuthError):
     """No redirect reached the loopback server before the timeout."""
 
 

@@ -1,8 +1,8 @@
 """The credential store: authentications in SQLite, their secrets sealed with Fernet.
 
 One database per user data directory (``connector.db``, shared with the workflow run log);
-this module owns the ``authentications`` and ``auth_meta`` tables. The file is created with
-mode 0600 before SQLite opens it, so there is no moment when another user could read it.
+this module owns the ``authentications`` and ``auth_meta`` tables. ``storage`` opens the file
+(mode 0600 from the first moment, WAL, schema version).
 
 Visibility follows the connector page: a personal authentication is usable (and visible)
 only by the OS user who created it; an organisational one by every user of the store.
@@ -14,12 +14,13 @@ from __future__ import annotations
 import getpass
 import json
 import logging
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager, suppress
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from intercom_connector.auth.crypto import KeyRing, SecretCipher, generate_key, load_keys
 from intercom_connector.auth.crypto.keys import write_key_file
@@ -37,7 +38,9 @@ from intercom_connector.auth.models import (
     check_name,
     check_region,
 )
+from intercom_connector.auth.store_problems import DamagedEntry, store_problems
 from intercom_connector.home import database_path
+from intercom_connector.storage import open_database, reseal
 
 log = logging.getLogger(__name__)
 
@@ -69,34 +72,51 @@ def current_user() -> str:
     return getpass.getuser()
 
 
-def open_database(path: Path) -> sqlite3.Connection:
-    """Open (creating with mode 0600 if needed) the connector database; the caller closes it."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with suppress(FileExistsError):  # a concurrent process made it, with the same mode
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    return sqlite3.connect(path, timeout=10.0)
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _from_row(row: tuple) -> Authentication:
+def _from_row(row: tuple, path: Path, *, lenient: bool = False) -> Authentication:
+    """The authentication of one row; a damaged column raises DamagedEntry naming it.
+
+    ``lenient`` reads what it can and empties the rest, so that a damaged entry can still be
+    seen to be its owner's and removed.
+    """
     (name, kind, owner, method, region, base_url, scopes, extra, client_id, created, used) = row
+
+    def read(column: str, parse: Callable[[], Any], fallback: Any) -> Any:
+        try:
+            return parse()
+        except (ValueError, TypeError):  # JSONDecodeError, a bad enum value or date
+            if lenient:
+                return fallback
+            raise DamagedEntry(path, str(name), column) from None
+
     return Authentication(
         name=name,
-        type=AuthType(kind),
+        type=read("type", lambda: AuthType(kind), AuthType.personal),
         owner=owner,
-        method=Method(method),
+        method=read("method", lambda: Method(method), Method.token),
         region=region,
         base_url=base_url,
-        scopes=tuple(json.loads(scopes)),
-        extra_scopes=tuple(json.loads(extra)),
-        created_at=datetime.fromisoformat(created),
-        last_used_at=datetime.fromisoformat(used) if used else None,
+        scopes=read("scopes", lambda: _text_list(scopes), ()),
+        extra_scopes=read("extra_scopes", lambda: _text_list(extra), ()),
+        created_at=read("created_at", lambda: datetime.fromisoformat(created), _EPOCH),
+        last_used_at=read(
+            "last_used_at", lambda: datetime.fromisoformat(used) if used else None, None
+        ),
         client_id=client_id,
     )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _text_list(column: str) -> tuple[str, ...]:
+    value = json.loads(column)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError("not a JSON list of strings")
+    return tuple(value)
 
 
 class AuthenticationStore:
@@ -126,16 +146,17 @@ class AuthenticationStore:
     @contextmanager
     def _transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
         """One transaction; writes take the lock up front so check-then-insert cannot race."""
-        with closing(open_database(self.path)) as connection:
-            connection.executescript(SCHEMA)
-            connection.isolation_level = None  # transactions are explicit below
-            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
+        with store_problems(self.path):
+            opened = open_database(self.path, migrations={"auth": (SCHEMA,)})
+            with closing(opened) as connection:
+                connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield connection
+                except BaseException:
+                    with suppress(sqlite3.Error):  # keep the error that got us here
+                        connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
 
     def _cipher(self, connection: sqlite3.Connection) -> SecretCipher:
         """The cipher for this store, after proving its key opens what is already sealed."""
@@ -155,14 +176,18 @@ class AuthenticationStore:
             )
         return cipher
 
-    def _row(self, connection: sqlite3.Connection, name: str) -> Authentication | None:
+    def _row(
+        self, connection: sqlite3.Connection, name: str, *, lenient: bool = False
+    ) -> Authentication | None:
         row = connection.execute(
             f"SELECT {_COLUMNS} FROM authentications WHERE name = ?", (name,)
         ).fetchone()
-        return _from_row(row) if row else None
+        return _from_row(row, self.path, lenient=lenient) if row else None
 
-    def _visible(self, connection: sqlite3.Connection, name: str) -> Authentication:
-        found = self._row(connection, name)
+    def _visible(
+        self, connection: sqlite3.Connection, name: str, *, lenient: bool = False
+    ) -> Authentication:
+        found = self._row(connection, name, lenient=lenient)
         if found is None or not found.visible_to(self.owner):
             raise AuthenticationNotFound(name)
         return found
@@ -237,13 +262,61 @@ class AuthenticationStore:
         )
         return authentication
 
+    def update(
+        self,
+        name: str,
+        *,
+        token: str | None = None,
+        type: AuthType | str | None = None,
+        scopes: Iterable[str] | None = None,
+        extra_scopes: Iterable[str] | None = None,
+    ) -> Authentication:
+        """Change an authentication's type, granted scopes or token (resealed); None: keep.
+
+        Whoever may use it may update it, as with ``remove``; its name and owner stay.
+        """
+        if token is not None and not token.strip():
+            raise InvalidAuthenticationInput("the access token is empty")
+        with self._transaction() as connection:
+            current = self._visible(connection, name)
+            updated = replace(
+                current,
+                type=current.type if type is None else AuthType.parse(type),
+                method=current.method if token is None else Method.token,
+                scopes=current.scopes if scopes is None else tuple(dict.fromkeys(scopes)),
+                extra_scopes=(
+                    current.extra_scopes
+                    if extra_scopes is None
+                    else tuple(dict.fromkeys(extra_scopes))
+                ),
+            )
+            connection.execute(
+                "UPDATE authentications SET type = ?, method = ?, scopes = ?, extra_scopes = ? "
+                "WHERE name = ?",
+                (
+                    updated.type.value,
+                    updated.method.value,
+                    json.dumps(list(updated.scopes)),
+                    json.dumps(list(updated.extra_scopes)),
+                    name,
+                ),
+            )
+            if token is not None:
+                sealed = self._cipher(connection).seal(name, token.strip())
+                connection.execute(
+                    "UPDATE authentications SET secret = ? WHERE name = ?", (sealed, name)
+                )
+        log.info("updated authentication %r", name)
+        return updated
+
     def list(self) -> list[Authentication]:
         """Every authentication this user may use, by name; never a secret."""
         with self._transaction(write=False) as connection:
             rows = connection.execute(
                 f"SELECT {_COLUMNS} FROM authentications ORDER BY name"
             ).fetchall()
-        return [auth for auth in map(_from_row, rows) if auth.visible_to(self.owner)]
+        found = (_from_row(row, self.path) for row in rows)
+        return [auth for auth in found if auth.visible_to(self.owner)]
 
     def get(self, name: str) -> Authentication:
         with self._transaction(write=False) as connection:
@@ -277,7 +350,7 @@ class AuthenticationStore:
         may also retire it (for example after the token was revoked at Intercom).
         """
         with self._transaction() as connection:
-            authentication = self._visible(connection, name)
+            authentication = self._visible(connection, name, lenient=True)  # damaged ones too
             connection.execute("DELETE FROM authentications WHERE name = ?", (name,))
         log.info("removed authentication %r", name)
         return authentication
@@ -309,6 +382,8 @@ class AuthenticationStore:
                 "INSERT OR REPLACE INTO auth_meta (key, value) VALUES ('key_check', ?)",
                 (cipher.key_check(),),
             )
+            # The run log in the same database is sealed with the same keys.
+            reseal(connection, cipher.rotate)
         if key_file is not None:
             write_key_file(key_file, ring.keys[:1])
         log.info("re-encrypted %d secrets with a new key", len(rows))

@@ -10,26 +10,28 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Collection
 from contextlib import aclosing
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from intercom_connector.catalog.composite import COMPOSITES
+from intercom_connector.catalog.deadline import DEFAULT_DEADLINE, Stage, operation_deadline
+from intercom_connector.catalog.listing import Order, listing_batches
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.reconcile import can_settle, settle
 from intercom_connector.catalog.registry import Catalog, load_catalog
 from intercom_connector.catalog.requests import build_request
 from intercom_connector.catalog.scopes import check_scope
+from intercom_connector.errors import UsageError
 from intercom_connector.http import (
     DEFAULT_VERSION,
     AsyncApiClient,
     IntercomError,
     PaginationError,
-    PaginationSpec,
     RateLimiter,
     RateLimitPolicy,
     RetryPolicy,
-    make_paginator,
 )
 from intercom_connector.httpx_lib import httpx
 
@@ -53,8 +55,10 @@ class AsyncIntercomClient:
         catalog: Catalog | None = None,
         download_dir: str | Path = ".",
         on_event: Callable[[dict[str, Any]], None] | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         self.catalog = catalog or load_catalog()
+        self.deadline = deadline
         self.validator = self.catalog.validator
         self.granted_scopes = frozenset(granted_scopes) if granted_scopes is not None else None
         self.download_dir = Path(download_dir)
@@ -101,37 +105,71 @@ class AsyncIntercomClient:
     async def call(self, name: str, data: dict[str, Any] | None = None) -> Any:
         """Run one operation and return its reply (one page for list operations)."""
         operation, prepared = self.prepare(name, data)
+        stage = Stage()
         try:
-            composite = COMPOSITES.get(operation.name)
-            if composite is not None:
-                return await composite(self, prepared)
-            request = build_request(operation, prepared)
-            try:
-                return (await self.api.send(request)).body
-            except IntercomError as error:
-                if not can_settle(operation.name, prepared, error):
-                    raise
-                return await settle(self, operation.name, prepared, request, error)
+            async with operation_deadline(operation, self.deadline, stage):
+                composite = COMPOSITES.get(operation.name)
+                if composite is not None:
+                    return await composite(self, prepared)
+                request = build_request(operation, prepared)
+                try:
+                    return (await self.api.send(request)).body
+                except IntercomError as error:
+                    if not can_settle(operation.name, prepared, error):
+                        raise
+                    stage.settling = True
+                    return await settle(self, operation.name, prepared, request, error)
         except IntercomError as error:
             error.operation = error.operation or operation.name
             raise
 
     async def batches(
-        self, name: str, data: dict[str, Any] | None = None
+        self,
+        name: str,
+        data: dict[str, Any] | None = None,
+        *,
+        parallel: int = 1,
+        order: Order | None = None,
+        updated_since: float | datetime | None = None,
     ) -> AsyncGenerator[list[Any], None]:
-        """Yield the records of each page as they arrive, whatever the pagination style."""
+        """Yield the records of each page as they arrive, whatever the pagination style.
+
+        ``parallel`` > 1 pages concurrently under the shared rate limiter: a search (or a
+        cursor listing with a search twin) is cut into disjoint partitions when ``order`` is
+        ``"any"`` (the default then), page-numbered listings fetch ahead and keep their
+        order. ``updated_since`` (unix time or an aware datetime) returns only records
+        updated since then. See docs/listing.md.
+        """
         operation, prepared = self.prepare(name, data)
-        request = build_request(operation, prepared)
+        if parallel < 1:
+            raise UsageError(f"{operation.name}: parallel must be at least 1, got {parallel}")
+        order = order or ("any" if parallel > 1 else "api")
+        if order not in ("api", "any"):
+            raise UsageError(f"{operation.name}: order must be 'api' or 'any', got {order!r}")
         try:
-            if operation.pagination is not None:
-                paginator = make_paginator(PaginationSpec.from_dict(operation.pagination))
-                async with aclosing(self.api.pages(request, paginator.spec)) as pages:
-                    async for page in pages:
-                        yield paginator.items(page)
-                return
+            if operation.pagination is not None or updated_since is not None:
+                if operation.pagination is None:
+                    raise UsageError(f"{operation.name} is not a listing")
+                batches = listing_batches(
+                    self,
+                    operation,
+                    prepared,
+                    parallel=parallel,
+                    order=order,
+                    updated_since=updated_since,
+                )
+                async with aclosing(batches) as pages:
+                    while True:  # the deadline bounds each page, not the whole listing
+                        async with operation_deadline(operation, self.deadline, Stage()):
+                            batch = await anext(pages, None)
+                        if batch is None:
+                            return
+                        yield batch
             if operation.list_key is None:
                 raise PaginationError(f"{operation.name} does not return a list of records")
-            body = (await self.api.send(request)).body or {}
+            request = build_request(operation, prepared)
+            async with operation_deadline(operation, self.deadline, Stage()):
+                body = (await self.api.send(request)).body or {}
             records = body.get(operation.list_key)
             if records is None:  # the spec's schema and Intercom's replies disagree on some keys
                 records = body.get("data")
@@ -141,17 +179,28 @@ class AsyncIntercomClient:
             raise
 
     async def iterate(
-        self, name: str, data: dict[str, Any] | None = None
+        self,
+        name: str,
+        data: dict[str, Any] | None = None,
+        *,
+        parallel: int = 1,
+        order: Order | None = None,
+        updated_since: float | datetime | None = None,
     ) -> AsyncGenerator[dict[str, Any], None]:
-        """Yield every record across all pages, whatever the operation's pagination style."""
-        async with aclosing(self.batches(name, data)) as batches:
-            async for batch in batches:
+        """Yield every record across all pages; the options are those of ``batches``."""
+        batches = self.batches(
+            name, data, parallel=parallel, order=order, updated_since=updated_since
+        )
+        async with aclosing(batches) as pages:
+            async for batch in pages:
                 for record in batch:
                     yield record
 
-    async def collect(self, name: str, data: dict[str, Any] | None = None) -> list[dict]:
-        """Every record of a list operation, as one list."""
-        return [record async for record in self.iterate(name, data)]
+    async def collect(
+        self, name: str, data: dict[str, Any] | None = None, **listing: Any
+    ) -> list[dict]:
+        """Every record of a list operation, as one list (options as for ``batches``)."""
+        return [record async for record in self.iterate(name, data, **listing)]
 
     async def raw(
         self,

@@ -9,11 +9,13 @@ endpoint, with the authentication's base URL and headers.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from intercom_connector.catalog.scopes import check_scope
+from intercom_connector.errors import UsageError
 from intercom_connector.http import REGION_URLS, ClientError, RequestSpec
 
 if TYPE_CHECKING:
@@ -28,7 +30,7 @@ class ExportJobFailed(ClientError):
     """The export job ended without a file to download."""
 
 
-class ForeignHost(ValueError):
+class ForeignHost(UsageError):
     """A raw request named a host other than the authentication's Intercom API."""
 
 
@@ -46,7 +48,9 @@ async def download_export_job(client: AsyncIntercomClient, data: dict[str, Any])
         )
     if status == "no_data":
         return {"completedFlag": True, "status": status, "job_identifier": job, "file": None}
-    directory = Path(data.get("directory") or client.download_dir)
+    # A relative directory is under the client's download directory (the CLI's: the connector
+    # home), so a workflow file never writes into whatever directory it was started from.
+    directory = Path(client.download_dir) / (data.get("directory") or "")
     directory.mkdir(parents=True, exist_ok=True)
     request = RequestSpec(
         method="GET",
@@ -67,9 +71,28 @@ async def download_export_job(client: AsyncIntercomClient, data: dict[str, Any])
             "name": result.name,
             "mime_type": result.mime_type,
             "size": result.size,
-            "expires": status_reply.get("download_expires_at") or None,
+            "expires": unix_seconds(status_reply.get("download_expires_at")),
         },
     }
+
+
+def unix_seconds(value: Any) -> int | None:
+    """``download_expires_at`` as the connector page shows ``expires``: unix seconds.
+
+    Intercom gives it as text ("1734537776", or an ISO 8601 time); empty means not yet.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value)
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if text.lstrip("-").isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return int(moment.replace(tzinfo=moment.tzinfo or UTC).timestamp())
 
 
 def _allowed_hosts(base_url: str) -> set[str]:

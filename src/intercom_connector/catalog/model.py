@@ -8,7 +8,7 @@ writes a function per operation. The record is immutable and built from the comm
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 Location = Literal["path", "query", "header", "body", "local"]
 Kind = Literal["spec", "variant", "composite"]
@@ -71,7 +71,7 @@ class Operation:
     fixed: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Operation:
+    def from_dict(cls, data: dict[str, Any]) -> Self:
         return cls(
             name=data["name"],
             title=data["title"],

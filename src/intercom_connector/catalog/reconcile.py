@@ -18,11 +18,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from intercom_connector.catalog.settlement import Caller, contact_by_natural_key
 from intercom_connector.http import (
     Conflict,
     ConnectionFailed,
     IntercomError,
-    NotFound,
     RateLimitExceeded,
     RequestSpec,
     RetryPolicy,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 _EXISTING_ID = re.compile(r"\bid=([A-Za-z0-9_-]+)")
 
-Lookup = Callable[["AsyncIntercomClient", dict[str, Any]], Awaitable[dict[str, Any] | None]]
+Lookup = Callable[[Caller, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 
 @dataclass(frozen=True)
@@ -54,30 +54,7 @@ class Reconciler:
         return any(data.get(key) for key in self.keys)
 
 
-async def _contact_by_natural_key(
-    client: AsyncIntercomClient, data: dict[str, Any]
-) -> dict[str, Any] | None:
-    if data.get("external_id"):
-        try:
-            found: dict[str, Any] = await client.call(
-                "get_contact_by_external_id", {"external_id": str(data["external_id"])}
-            )
-            return found
-        except NotFound:
-            return None
-    if data.get("email"):
-        query = {"field": "email", "operator": "=", "value": data["email"]}
-        reply = await client.call("search_contacts", {"query": query})
-        matches = [c for c in (reply or {}).get("data", []) if c.get("email") == data["email"]]
-        if data.get("role"):
-            matches = [c for c in matches if c.get("role") == data["role"]]
-        return matches[0] if matches else None
-    return None
-
-
-async def _nothing_to_look_up(
-    client: AsyncIntercomClient, data: dict[str, Any]
-) -> dict[str, Any] | None:
+async def _nothing_to_look_up(client: Caller, data: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
@@ -87,7 +64,7 @@ class ExportJobUnknown(RateLimitExceeded):
 
 RECONCILERS: dict[str, Reconciler] = {
     "create_contact": Reconciler(
-        ("external_id", "email"), _contact_by_natural_key, "get_contact", "contact_id"
+        ("external_id", "email"), contact_by_natural_key, "get_contact", "contact_id"
     ),
     # Intercom keeps one active content export per workspace and refuses a second with a
     # 429, so resending cannot make two jobs: it either creates the only one or is refused.

@@ -7,20 +7,24 @@ An unknown name raises ``UnknownOperation`` carrying the closest suggestions.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator
-from functools import cache
-from importlib import resources
-from typing import Any
+from functools import cache, cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from intercom_connector.catalog.model import Operation
-from intercom_connector.catalog.validation import InputValidator
+from intercom_connector.errors import UsageError
+
+if TYPE_CHECKING:
+    from intercom_connector.catalog.validation import InputValidator
 
 
-class UnknownOperation(LookupError):
+class UnknownOperation(UsageError):
     """No operation answers to the given name."""
+
+    label = "unknown operation"
 
     def __init__(self, name: str, suggestions: list[str]) -> None:
         self.name = name
@@ -39,19 +43,31 @@ def _fold(text: str) -> str:
 class Catalog:
     """All operations, indexed for lookup."""
 
-    def __init__(self, document: dict[str, Any], schemas: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], schemas: dict[str, Any] | None = None) -> None:
+        """``schemas`` (the shared ``$defs``) default to the packaged ones, read when needed."""
         self.spec_version: str = document["spec_version"]
         self.spec_sha256: str = document["spec_sha256"]
         self.servers: list[str] = list(document.get("servers", []))
         self.scopes: dict[str, str] = dict(document.get("scopes", {}))
-        self.definitions: dict[str, Any] = schemas.get("$defs", {})
+        self._schemas = schemas
         self.operations: list[Operation] = [
             Operation.from_dict(entry) for entry in document["operations"]
         ]
         self._by_name = {op.name: op for op in self.operations}
         self._validator: InputValidator | None = None
         self._routes: list[tuple[str, re.Pattern[str], Operation]] | None = None
-        self._index: dict[str, Operation] = {}
+
+    @cached_property
+    def definitions(self) -> dict[str, Any]:
+        """The schemas operations refer to; only validation and samples need them."""
+        schemas = self._schemas if self._schemas is not None else _load_json("schemas.json")
+        definitions: dict[str, Any] = schemas.get("$defs", {})
+        return definitions
+
+    @cached_property
+    def _index(self) -> dict[str, Operation]:
+        """Every name an operation answers to, folded; built on the first lookup by name."""
+        index: dict[str, Operation] = {}
         for op in self.operations:
             keys = [op.name, op.title, *op.aliases]
             if op.operation_id:
@@ -59,11 +75,12 @@ class Catalog:
             if op.kind == "spec":
                 keys.append(f"{op.method} {op.path}")
             for key in keys:
-                self._index.setdefault(_fold(key), op)
+                index.setdefault(_fold(key), op)
         # Summaries last: a curated name or alias always wins over the spec's wording.
         for op in self.operations:
             if op.kind == "spec" and op.summary:
-                self._index.setdefault(_fold(op.summary), op)
+                index.setdefault(_fold(op.summary), op)
+        return index
 
     def __iter__(self) -> Iterator[Operation]:
         return iter(self.operations)
@@ -86,6 +103,8 @@ class Catalog:
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
         folded = _fold(name)
+        import difflib  # only for an unknown name's suggestions
+
         matches = difflib.get_close_matches(folded, list(self._index), n=limit * 3, cutoff=0.5)
         names: list[str] = []
         for match in matches:
@@ -138,6 +157,8 @@ class Catalog:
     def validator(self) -> InputValidator:
         """The input validator, whose compiled schemas every client of this catalog shares."""
         if self._validator is None:
+            from intercom_connector.catalog.validation import InputValidator  # jsonschema: slow
+
             self._validator = InputValidator(self.definitions)
         return self._validator
 
@@ -147,7 +168,9 @@ class Catalog:
 
 
 def _load_json(name: str) -> dict[str, Any]:
-    data = resources.files("intercom_connector.catalog").joinpath("data", name).read_bytes()
+    # Beside this module, as setuptools installs package data (importlib.resources would
+    # cost more to import than the catalog takes to read).
+    data = (Path(__file__).parent / "data" / name).read_bytes()
     loaded: dict[str, Any] = json.loads(data)
     return loaded
 
@@ -155,4 +178,4 @@ def _load_json(name: str) -> dict[str, Any]:
 @cache
 def load_catalog() -> Catalog:
     """The catalog shipped with the package (parsed once per process)."""
-    return Catalog(_load_json("catalog.json"), _load_json("schemas.json"))
+    return Catalog(_load_json("catalog.json"))

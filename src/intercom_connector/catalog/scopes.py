@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from intercom_connector.catalog.model import Operation
+from intercom_connector.errors import AuthError
 
 
-class MissingScope(PermissionError):
+class MissingScope(AuthError):
     """The authentication lacks the permission scope an operation needs."""
+
+    label = "missing scope"
 
     def __init__(self, operation: str, scope: str, description: str) -> None:
         self.operation = operation

@@ -58,9 +58,18 @@ class IntercomClient:
         """Run one operation and return its reply."""
         return self._loop.run(self._client.call(name, data))
 
-    def iterate(self, name: str, data: dict[str, Any] | None = None) -> Iterator[Any]:
+    def batches(
+        self, name: str, data: dict[str, Any] | None = None, **listing: Any
+    ) -> Iterator[list[Any]]:
+        """The records a page at a time; ``parallel``, ``order`` and ``updated_since`` as in
+        AsyncIntercomClient.batches."""
+        return self._loop.drain(self._client.batches(name, data, **listing))
+
+    def iterate(
+        self, name: str, data: dict[str, Any] | None = None, **listing: Any
+    ) -> Iterator[Any]:
         """Every record across all pages, fetched a page at a time as they are consumed."""
-        for batch in self._loop.drain(self._client.batches(name, data)):
+        for batch in self.batches(name, data, **listing):
             yield from batch
 
     def collect(self, name: str, data: dict[str, Any] | None = None) -> list[Any]:

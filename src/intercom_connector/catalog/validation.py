@@ -10,12 +10,15 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from intercom_connector.catalog.model import Operation, type_label
+from intercom_connector.json_input import MAX_NESTING, exceeds_nesting
+
+if TYPE_CHECKING:  # jsonschema is slow to import: loaded when an input needs checking
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+from intercom_connector.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -27,8 +30,10 @@ class Problem:
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
-class InvalidInput(ValueError):
+class InvalidInput(UsageError):
     """The input does not fit the operation's schema; nothing was sent."""
+
+    label = "invalid input"
 
     def __init__(self, operation: str, problems: list[Problem]) -> None:
         self.operation = operation
@@ -62,6 +67,23 @@ def _coerce_scalar(value: Any, schema: dict[str, Any]) -> Any:
 _INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
 
 
+def _constrains_the_whole(schema: dict[str, Any]) -> bool:
+    """Whether an empty input could fail the schema beyond its (hand-checked) required list.
+
+    The per-field schemas apply only to fields that are present, so an operation given no
+    input is checked without compiling its schema (and without importing jsonschema).
+    """
+    return bool(set(schema) - {"type", "properties", "required", "additionalProperties"})
+
+
+_NOT_BLANK = "path parameter must not be empty or a dot segment"
+
+
+def _is_blank(value: Any) -> bool:
+    """Blank, or a dot segment that URL normalisation would turn into the parent path."""
+    return isinstance(value, str) and value.strip() in ("", ".", "..")
+
+
 class InputValidator:
     """Validates inputs of one catalog's operations against their schemas."""
 
@@ -78,6 +100,8 @@ class InputValidator:
                 # presence and unknown fields are reported by hand, with better wording
                 base = {k: v for k, v in base.items() if k not in ("required",)}
                 base["additionalProperties"] = True
+            from jsonschema import Draft202012Validator
+
             validator = Draft202012Validator({**base, "$defs": self._definitions})
             self._compiled[key] = validator
         return validator
@@ -86,6 +110,11 @@ class InputValidator:
         """Return the input with path/query scalars coerced, or raise InvalidInput."""
         if data is None:
             data = {}
+        if exceeds_nesting(data):
+            # the schema validator recurses: a value nested thousands deep would crash it
+            raise InvalidInput(
+                operation.name, [Problem("", f"input nests deeper than {MAX_NESTING} levels")]
+            )
         if not isinstance(data, dict):
             raise InvalidInput(
                 operation.name,
@@ -112,15 +141,28 @@ class InputValidator:
                 continue
             if schema.get("x-in") in ("path", "query", "header"):
                 value = _coerce_scalar(value, schema)
+            if schema.get("x-in") == "path" and _is_blank(value):
+                # an empty id would drop a path segment: GET /contacts/ lists every contact
+                problems.append(
+                    Problem(
+                        name, f"path parameter must not be empty or a dot segment, got {value!r}"
+                    )
+                )
+                continue
             prepared[name] = value
+        refused = {problem.field for problem in problems}
         for name in operation.input_schema.get("required", ()):
-            if prepared.get(name) is None and name not in problems:
+            if prepared.get(name) is None and name not in refused:
                 expected = type_label(properties.get(name, {}))
                 problems.append(Problem(name, f"required field is missing (expected {expected})"))
         if problems:
             raise InvalidInput(operation.name, problems)
 
-        problems = [_problem(e) for e in self._validator(operation, "input").iter_errors(prepared)]
+        problems = (
+            [_problem(e) for e in self._validator(operation, "input").iter_errors(prepared)]
+            if prepared or _constrains_the_whole(operation.input_schema)
+            else []
+        )
         if not problems and operation.body_schema is not None:
             body = {**operation.fixed}
             body.update(

@@ -1,4 +1,8 @@
-"""`auth add | list | show | test | remove | scopes | rotate-key`: manage authentications.
+"""`auth add | update | list | show | test | remove | scopes | rotate-key`: authentications.
+
+A token given with ``--token`` is checked before it is stored: ``/me`` must accept it (exit 3
+if Intercom refuses it), unless ``--no-verify`` (offline set-up, a token for later). A token
+from the OAuth flow has just been issued by the token endpoint and is stored as it comes.
 
 Secrets come in by OAuth, by ``--token -`` (stdin or a hidden prompt, so they stay out of
 shell history) or, for one-off scripts, by ``--token VALUE``; they never go out: no command
@@ -32,7 +36,16 @@ from intercom_connector.auth.models import check_base_url, check_region
 from intercom_connector.auth.oauth import DEFAULT_TIMEOUT
 from intercom_connector.cli.connection import Connection, open_client
 from intercom_connector.cli.errors import UsageProblem, reported, stderr
-from intercom_connector.cli.output import dumps
+from intercom_connector.cli.output import (
+    LISTING_FORMATS,
+    TABLE_OR_JSON,
+    OutputFormat,
+    OutputOption,
+    dumps,
+    require_format,
+    write_records,
+)
+from intercom_connector.cli.settings import region_default
 
 auth_app = typer.Typer(
     help="Named authentications: personal or organisational, scoped, encrypted at rest.",
@@ -66,7 +79,10 @@ class _OAuthPrompt:
         return open_in_browser(url) if self.browser else False
 
 
-OutputOption = Annotated[str, typer.Option("--output", "-o", help="table or json.")]
+VerifyOption = Annotated[
+    bool,
+    typer.Option("--verify/--no-verify", help="Check the token with Intercom's /me first."),
+]
 
 
 def _store() -> AuthenticationStore:
@@ -94,11 +110,6 @@ def _when(auth: Authentication) -> str:
     return auth.last_used_at.isoformat(sep=" ") if auth.last_used_at else "never"
 
 
-def _check_output(output: str) -> None:
-    if output not in ("table", "json"):
-        raise UsageProblem("--output must be table or json")
-
-
 @auth_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="The name commands and workflows will use.")],
@@ -114,7 +125,13 @@ def add(
         list[str] | None,
         typer.Option("--extra-scopes", help="Scope ids the list lacks, granted as given."),
     ] = None,
-    region: Annotated[str, typer.Option(help="us, eu or au: where the token is valid.")] = "us",
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="us, eu or au: where the token is valid (default: config.toml's, or us).",
+            show_default=False,
+        ),
+    ] = None,
     base_url: Annotated[
         str | None,
         typer.Option("--base-url", help="API base URL instead of the region's (the sandbox)."),
@@ -150,11 +167,13 @@ def add(
     token_url: Annotated[
         str | None, typer.Option("--token-url", help="Override the token endpoint URL.")
     ] = None,
+    verify: VerifyOption = True,
 ) -> None:
     """Add an authentication: from an access token, or through the OAuth2 flow."""
     typed: list[str] = [value for value in (token, client_secret) if value and value != "-"]
     connection = Connection(secrets=typed)
     with reported(connection.redact):
+        region = region or region_default()
         if oauth == (token is not None):
             raise UsageProblem("give exactly one of --token and --oauth")
         # Everything that can be refused is checked before the browser round trip.
@@ -189,6 +208,9 @@ def add(
         else:
             access_token = _secret_input(token, "Access token") or ""
             method, client_id_used = Method.token, None
+            connection.secrets.append(access_token)
+            if verify and access_token.strip():
+                _verify(access_token.strip(), region, base_url)
         connection.secrets.append(access_token)
         added = store.add(
             name,
@@ -208,14 +230,74 @@ def add(
         )
 
 
+@auth_app.command("update")
+def update(
+    name: Annotated[str, typer.Argument(help="Authentication name.")],
+    type_: Annotated[
+        str | None, typer.Option("--type", "-t", help="personal or organisational.")
+    ] = None,
+    scopes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scopes",
+            "-s",
+            help="Scope ids, comma-separated; with --all-scopes and --extra-scopes, these "
+            "replace the whole grant.",
+        ),
+    ] = None,
+    all_scopes: Annotated[bool, typer.Option("--all-scopes", help="Grant every scope.")] = False,
+    extra_scopes: Annotated[
+        list[str] | None,
+        typer.Option("--extra-scopes", help="Scope ids the list lacks, granted as given."),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", help="A new access token, or - for stdin / a hidden prompt."),
+    ] = None,
+    verify: VerifyOption = True,
+) -> None:
+    """Change an authentication's scopes, token or type; what is not given stays."""
+    connection = Connection(secrets=[token] if token and token != "-" else [])
+    with reported(connection.redact):
+        store = _store()
+        current = store.get(name)
+        kind = None if type_ is None else AuthType.parse(type_)
+        selection = None
+        if scopes is not None or all_scopes or extra_scopes is not None:
+            selection = choose_scopes(scopes or [], all_scopes=all_scopes, extra=extra_scopes or [])
+        new_token = _secret_input(token, "Access token")
+        if new_token is not None:
+            connection.secrets.append(new_token)
+            if verify and new_token.strip():
+                _verify(new_token.strip(), current.region, current.base_url)
+        updated = store.update(
+            name,
+            token=new_token,
+            type=kind,
+            scopes=None if selection is None else selection.scopes,
+            extra_scopes=None if selection is None else selection.extra_scopes,
+        )
+    granted = len(updated.scopes) + len(updated.extra_scopes)
+    typer.echo(
+        f"updated {updated.type.value} authentication {updated.name!r} "
+        f"({updated.method.value}, {_where(updated)}, {granted} scopes)"
+    )
+
+
+def _verify(token: str, region: str | None, base_url: str | None) -> None:
+    """Ask `/me` whether Intercom accepts the token; a refusal raises (exit 3)."""
+    connection = Connection(token=token, region=region or "us", base_url=base_url, quiet=True)
+    asyncio.run(_identify(connection))
+
+
 @auth_app.command("list")
-def list_authentications(output: OutputOption = "table") -> None:
+def list_authentications(output: OutputOption = None) -> None:
     """The authentications you may use: yours and the organisational ones. No secrets."""
     with reported():
-        _check_output(output)
+        output = require_format(output, OutputFormat.table, *LISTING_FORMATS)
         found = _store().list()
-    if output == "json":
-        sys.stdout.write(dumps([auth.to_dict() for auth in found]) + "\n")
+    if output is not OutputFormat.table:
+        write_records([auth.to_dict() for auth in found], output)
         return
     table = Table(title=f"{len(found)} authentications")
     for column in ("name", "type", "owner", "method", "where", "scopes", "last used"):
@@ -237,13 +319,13 @@ def list_authentications(output: OutputOption = "table") -> None:
 @auth_app.command("show")
 def show(
     name: Annotated[str, typer.Argument(help="Authentication name.")],
-    output: OutputOption = "table",
+    output: OutputOption = None,
 ) -> None:
     """Describe one authentication and the scopes it grants (never its secret)."""
     with reported():
-        _check_output(output)
+        output = require_format(output, OutputFormat.table, *TABLE_OR_JSON)
         auth = _store().get(name)
-    if output == "json":
+    if output is OutputFormat.json:
         sys.stdout.write(dumps(auth.to_dict()) + "\n")
         return
     descriptions = known_scopes()
@@ -299,12 +381,12 @@ def remove(name: Annotated[str, typer.Argument(help="Authentication name.")]) ->
 
 
 @auth_app.command("scopes")
-def scopes(output: OutputOption = "table") -> None:
+def scopes(output: OutputOption = None) -> None:
     """The permission scopes to choose from, with what each allows."""
     with reported():
-        _check_output(output)
+        output = require_format(output, OutputFormat.table, *TABLE_OR_JSON)
     known = known_scopes()
-    if output == "json":
+    if output is OutputFormat.json:
         sys.stdout.write(dumps(known) + "\n")
         return
     table = Table(title=f"{len(known)} permission scopes")

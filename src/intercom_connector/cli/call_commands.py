@@ -10,11 +10,30 @@ from typing import Annotated, Any
 
 import typer
 
+from intercom_connector.catalog.deadline import DEFAULT_DEADLINE
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.cli.connection import Connection, open_client
 from intercom_connector.cli.errors import UsageProblem, reported
-from intercom_connector.cli.output import OutputFormat, RecordWriter, stream_records, write_reply
+from intercom_connector.cli.listing_options import (
+    Listing,
+    OrderOption,
+    ParallelOption,
+    StateOption,
+    UpdatedSinceOption,
+)
+from intercom_connector.cli.output import (
+    RECORD_FORMATS,
+    ColumnsOption,
+    OutputFormat,
+    OutputOption,
+    RecordWriter,
+    column_list,
+    require_format,
+    stream_records,
+    write_reply,
+)
+from intercom_connector.json_input import loads_bounded
 
 TokenOption = Annotated[
     str | None,
@@ -34,7 +53,13 @@ AuthOption = Annotated[
         show_default=False,
     ),
 ]
-RegionOption = Annotated[str, typer.Option(help="us, eu or au: picks the API base URL.")]
+RegionOption = Annotated[
+    str | None,
+    typer.Option(
+        show_default=False,
+        help="us, eu or au: picks the API base URL (default: config.toml's region, or us).",
+    ),
+]
 BaseUrlOption = Annotated[
     str | None, typer.Option("--base-url", help="Explicit API base URL (overrides --region).")
 ]
@@ -45,6 +70,15 @@ SandboxOption = Annotated[
     bool, typer.Option("--sandbox", help="Run against an in-process sandbox with demo data.")
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress or retry notes.")]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=0.001,
+        help="Seconds one operation may take, retries and settling a write included "
+        "(each page, with --all).",
+    ),
+]
 
 
 def _read_json(text: str, what: str) -> Any:
@@ -57,7 +91,7 @@ def _read_json(text: str, what: str) -> Any:
         except OSError as error:
             raise UsageProblem(f"{what}: cannot read {path}: {error.strerror}") from None
     try:
-        return json.loads(text)
+        return loads_bounded(text, what)
     except json.JSONDecodeError as error:
         raise UsageProblem(
             f"{what} is not valid JSON: {error.msg} at column {error.colno}"
@@ -118,33 +152,62 @@ def call(
     all_pages: Annotated[
         bool, typer.Option("--all", help="Follow every page and stream all records.")
     ] = False,
-    output: Annotated[OutputFormat, typer.Option("--output", "-o")] = OutputFormat.json,
+    output: OutputOption = None,
+    columns: ColumnsOption = None,
     auth: AuthOption = None,
     token: TokenOption = None,
-    region: RegionOption = "us",
+    region: RegionOption = None,
     base_url: BaseUrlOption = None,
     version: VersionOption = None,
     sandbox: SandboxOption = False,
     quiet: QuietOption = False,
+    timeout: TimeoutOption = DEFAULT_DEADLINE,
+    parallel: ParallelOption = 1,
+    order: OrderOption = None,
+    updated_since: UpdatedSinceOption = None,
+    state: StateOption = None,
 ) -> None:
     """Run one operation. Records go to stdout; progress and errors to stderr."""
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
+    connection.deadline = timeout
+    listing = Listing(parallel, order, updated_since, state)
     with reported(connection.redact):
+        listing.check(all_pages)
+        output = require_format(output, OutputFormat.json, *RECORD_FORMATS)
         op = load_catalog().get(name)
         data = build_input(op, input_json, param)
-        asyncio.run(_call(connection, op, data, all_pages, output))
+        _warn_if_missing_in(op, version)
+        pages = listing if all_pages else None
+        asyncio.run(_call(connection, op, data, pages, output, column_list(columns)))
+
+
+def _warn_if_missing_in(op: Operation, version: str | None) -> None:
+    """Say so when the Intercom-Version sent predates the operation (Intercom answers 404)."""
+    from intercom_connector.catalog import versions
+
+    if version and not versions.exists_in(op.name, version):
+        typer.echo(
+            f"warning: {op.name} is not in Intercom-Version {version} "
+            f"(it appeared in {versions.since(op.name)}); Intercom will answer 404",
+            err=True,
+        )
 
 
 async def _call(
-    connection: Connection, op: Operation, data: dict, all_pages: bool, output: OutputFormat
+    connection: Connection,
+    op: Operation,
+    data: dict,
+    listing: Listing | None,
+    output: OutputFormat,
+    columns: list[str] | None,
 ) -> None:
     async with open_client(connection) as client:
-        if all_pages:
+        if listing is not None:
             client.prepare(op.name, data)  # fail on bad input before any output starts
             show = not connection.quiet and sys.stderr.isatty()
             count = await stream_records(
-                client.iterate(op.name, data),
-                RecordWriter(output),
+                listing.records(client, op.name, data),
+                RecordWriter(output, columns=columns),
                 label=op.name,
                 show_progress=show,
             )
@@ -152,7 +215,7 @@ async def _call(
                 typer.echo(f"{count} records", err=True)
             return
         reply = await client.call(op.name, data)
-        write_reply(reply, output, op.list_key)
+        write_reply(reply, output, op.list_key, columns)
 
 
 def raw(
@@ -170,14 +233,16 @@ def raw(
     ] = False,
     auth: AuthOption = None,
     token: TokenOption = None,
-    region: RegionOption = "us",
+    region: RegionOption = None,
     base_url: BaseUrlOption = None,
     version: VersionOption = None,
     sandbox: SandboxOption = False,
     quiet: QuietOption = False,
+    timeout: TimeoutOption = DEFAULT_DEADLINE,
 ) -> None:
     """Raw HTTP request: any method and endpoint, with the connection's base URL and token."""
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
+    connection.deadline = timeout
     with reported(connection.redact):
         data: dict[str, Any] = {"method": method.upper(), "endpoint": endpoint}
         if query:

@@ -1,6 +1,9 @@
 """Turn exceptions into one clear message and an exit code scripts can rely on.
 
-Exit codes:
+Every error the connector raises on purpose is a ``ConnectorError`` (``intercom_connector.
+errors``) and carries its ``exit_code`` and a short ``label``; this module only prints them.
+Exit codes (README's table):
+
   0  success
   1  the operation failed at Intercom or on the way there (server error, network, 4xx reply)
   2  bad usage or input: unknown operation, invalid input, unreadable file or JSON
@@ -14,87 +17,89 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
 
-from intercom_connector.catalog.composite import ForeignHost
-from intercom_connector.catalog.registry import UnknownOperation
-from intercom_connector.catalog.scopes import MissingScope
-from intercom_connector.catalog.validation import InvalidInput
-from intercom_connector.http import AuthenticationError, IntercomError, PermissionDenied
+from intercom_connector.errors import (
+    EXIT_AUTH,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_RUN_FAILED,
+    EXIT_USAGE,
+    AuthError,
+    ConnectorError,
+    UsageError,
+)
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_AUTH = 3
-EXIT_RUN_FAILED = 4
-EXIT_INTERRUPTED = 130
+if TYPE_CHECKING:
+    from rich.console import Console
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+    stderr: Console
 
 
-class UsageProblem(Exception):
+class UsageProblem(UsageError):
     """A user mistake the CLI detected itself (bad flag value, unreadable file)."""
 
 
-class AuthProblem(Exception):
+class AuthProblem(AuthError):
     """No usable credentials were given."""
 
 
-# Exception class -> (exit code, label). Order matters: the first match wins.
-_EXIT_CODES: list[tuple[type[BaseException], int, str]] = [
-    (MissingScope, EXIT_AUTH, "missing scope"),
-    (AuthProblem, EXIT_AUTH, "authentication"),
-    (AuthenticationError, EXIT_AUTH, "authentication"),
-    (PermissionDenied, EXIT_AUTH, "permission denied"),
-    (UnknownOperation, EXIT_USAGE, "unknown operation"),
-    (InvalidInput, EXIT_USAGE, "invalid input"),
-    (UsageProblem, EXIT_USAGE, "usage"),
-    (ForeignHost, EXIT_USAGE, "usage"),
-    (IntercomError, EXIT_FAILED, "intercom error"),
-]
+def __getattr__(name: str) -> Any:
+    """``stderr``, the rich console of messages, made on first use (rich is slow to import)."""
+    if name != "stderr":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from rich.console import Console
 
-_extra: list[tuple[type[BaseException], int, str]] = []
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    globals()["stderr"] = console
+    return console
 
 
-def register(kind: type[BaseException], code: int, label: str) -> None:
-    """Let higher layers (auth, workflow) map their own exceptions without a import cycle."""
-    _extra.append((kind, code, label))
+def say(message: str) -> None:
+    """One line on stderr, as it is (no markup, no highlighting)."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    stderr.out(f"error: {message}", highlight=False)
+    say(f"error: {message}")
     raise typer.Exit(code)
-
-
-def _classify(error: BaseException) -> tuple[int, str] | None:
-    for kind, code, label in [*_extra, *_EXIT_CODES]:
-        if isinstance(error, kind):
-            return code, label
-    return None
 
 
 @contextmanager
 def reported(redact: Callable[[str], str] = lambda text: text) -> Iterator[None]:
-    """Report known errors as one line on stderr and exit with their code; no traceback."""
+    """Report connector errors as one line on stderr and exit with their code; no traceback."""
     try:
         yield
     except typer.Exit:
         raise
     except KeyboardInterrupt:
-        stderr.print("interrupted")
+        say("interrupted")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    except Exception as error:
-        found = _classify(error)
-        if found is None:
-            raise
-        code, label = found
-        message = redact(str(error))
-        stderr.out(f"error ({label}): {message}", highlight=False)
-        raise typer.Exit(code) from None
+    except ConnectorError as error:
+        say(f"error ({error.label}): {redact(str(error))}")
+        raise typer.Exit(error.exit_code) from None
 
 
 def write_stdout(text: str) -> None:
     sys.stdout.write(text)
+
+
+__all__ = [
+    "EXIT_AUTH",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_RUN_FAILED",
+    "EXIT_USAGE",
+    "AuthProblem",
+    "UsageProblem",
+    "fail",
+    "reported",
+    "say",
+    "stderr",
+    "write_stdout",
+]

@@ -7,13 +7,21 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from intercom_connector.catalog.model import Operation
+from intercom_connector.catalog.outputs import load_outputs, output_rows
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.cli.errors import reported
-from intercom_connector.cli.output import dumps
+from intercom_connector.cli.output import (
+    LISTING_FORMATS,
+    TABLE_OR_JSON,
+    ColumnsOption,
+    OutputFormat,
+    OutputOption,
+    column_list,
+    require_format,
+    write_records,
+)
 
 ops_app = typer.Typer(help="Browse the operations the connector can run.", no_args_is_help=True)
 
@@ -40,16 +48,20 @@ def list_operations(
     search: Annotated[
         str | None, typer.Option(help="Only operations whose name, title or path has TEXT.")
     ] = None,
-    output: Annotated[str, typer.Option(help="table or json.")] = "table",
+    output: OutputOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """List operations (all 231 of the spec, plus variants and composites)."""
+    with reported():
+        output = require_format(output, OutputFormat.table, *LISTING_FORMATS)
     catalog = load_catalog()
     found = catalog.search(text=search, tag=tag)
-    if output == "json":
-        sys.stdout.write(dumps([_summary(op) for op in found]) + "\n")
+    if output is not OutputFormat.table:
+        write_records([_summary(op) for op in found], output, column_list(columns))
         return
-    if output != "table":
-        raise typer.BadParameter("use table or json", param_hint="--output")
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"{len(found)} operations (Intercom API {catalog.spec_version})")
     for column in ("name", "method", "path", "pages", "scope"):
         table.add_column(column, overflow="fold")
@@ -61,15 +73,24 @@ def list_operations(
 @ops_app.command("show")
 def show_operation(
     name: Annotated[str, typer.Argument(help="Operation name, operationId or display name.")],
-    output: Annotated[str, typer.Option(help="table or json.")] = "table",
+    output: OutputOption = None,
 ) -> None:
     """Describe one operation: how it is called and every input field."""
     with reported():
+        output = require_format(output, OutputFormat.table, *TABLE_OR_JSON)
         op = load_catalog().get(name)
-    if output == "json":
-        data = {**_summary(op), "input_schema": op.input_schema, "list_key": op.list_key}
+    if output is OutputFormat.json:
+        data = {
+            **_summary(op),
+            "input_schema": op.input_schema,
+            "list_key": op.list_key,
+            "output_schema": load_outputs().reply(op.name),
+        }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     console.print(f"[bold]{op.name}[/]  {op.title}")
     console.print(f"{op.method} {op.path}")
@@ -105,3 +126,13 @@ def show_operation(
         console.print(table)
     else:
         console.print("  (no input fields)")
+    outputs = Table(title="output fields")
+    for column in ("field", "type", "allowed"):
+        outputs.add_column(column, overflow="fold")
+    rows = output_rows(load_outputs(), op.name)
+    for path, label, allowed in rows:
+        outputs.add_row(path, label, allowed)
+    if rows:
+        console.print(outputs)
+    else:
+        console.print("  (the reply is not described: no JSON body, or an open one)")

@@ -6,13 +6,16 @@ without a server) and ``sandbox.server.serve`` does the rest.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Annotated
 
 import typer
 
+from intercom_connector.cli.errors import UsageProblem, reported
 from intercom_connector.sandbox import DEFAULT_TOKEN, Sandbox, SandboxConfig
 from intercom_connector.sandbox import server as sandbox_server
 from intercom_connector.sandbox.config import DEFAULT_RATE_LIMIT
+from intercom_connector.sandbox.journal import JournalMismatch
 
 sandbox_app = typer.Typer(help="Run a local Intercom sandbox.", no_args_is_help=True)
 
@@ -45,6 +48,8 @@ def config_from_options(
     error_rate: float = 0.0,
     drop_rate: float = 0.0,
     export_seconds: float = 3.0,
+    scopes: str | None = None,
+    state: str | None = None,
 ) -> SandboxConfig:
     limit = DEFAULT_RATE_LIMIT if rate_limit is None else (rate_limit if rate_limit > 0 else None)
     try:
@@ -59,6 +64,10 @@ def config_from_options(
             drop_rate=drop_rate,
             export_seconds=export_seconds,
             rate_limit=limit,
+            state_path=state,
+            scopes=None
+            if scopes is None
+            else tuple(s.strip() for s in scopes.split(",") if s.strip()),
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -69,7 +78,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind; keep loopback unless needed.")] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8700,
+    port: Annotated[int, typer.Option(help="TCP port (0: any free one, named on start).")] = 8700,
     token: Annotated[str, typer.Option(help="Bearer token the sandbox accepts.")] = DEFAULT_TOKEN,
     seed: Annotated[int, typer.Option(help="Seed for the generated workspace.")] = 0,
     contacts: Annotated[int, typer.Option(help="Contacts to seed.")] = 100,
@@ -87,6 +96,20 @@ def serve(
     export_seconds: Annotated[
         float, typer.Option(help="Seconds until a content export job completes.")
     ] = 3.0,
+    scopes: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated scopes the token holds (read_users,...); other "
+            "operations answer 403. Default: every scope."
+        ),
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            help="SQLite file keeping the workspace across restarts (created if absent). "
+            "Default: in memory only."
+        ),
+    ] = None,
 ) -> None:
     """Serve the sandbox until Ctrl-C."""
     config = config_from_options(
@@ -100,9 +123,25 @@ def serve(
         error_rate=error_rate,
         drop_rate=drop_rate,
         export_seconds=export_seconds,
+        scopes=scopes,
+        state=state,
     )
-    sandbox = Sandbox(config, base_url=f"http://{host}:{port}")
+    with reported():
+        try:
+            sock = sandbox_server.listen(host, port)
+        except OSError as error:
+            raise UsageProblem(
+                f"cannot listen on {host}:{port}: {error.strerror or error} "
+                "(is another sandbox running? pick another --port)"
+            ) from None
+    port = sock.getsockname()[1]
+    with reported():
+        try:
+            sandbox = Sandbox(config, base_url=f"http://{host}:{port}")
+        except (JournalMismatch, sqlite3.DatabaseError) as error:
+            sock.close()
+            raise UsageProblem(f"--state {state}: {error}") from None
     typer.echo(f"Intercom sandbox on http://{host}:{port}")
     typer.echo(f"Token: {config.token}   (Authorization: Bearer {config.token})")
     typer.echo("Admin: GET /_sandbox/requests, POST /_sandbox/reset   Ctrl-C to stop")
-    sandbox_server.serve(sandbox, host=host, port=port)
+    sandbox_server.serve(sandbox, host=host, port=port, sock=sock)

@@ -36,9 +36,9 @@ from intercom_connector.cli.call_commands import (
     VersionOption,
 )
 from intercom_connector.cli.connection import Connection, open_client
-from intercom_connector.cli.errors import EXIT_USAGE, UsageProblem, register, reported, stderr
+from intercom_connector.cli.errors import UsageProblem, reported, stderr
 from intercom_connector.httpx_lib import httpx
-from intercom_connector.workflow import LoadedWorkflow, WorkflowInvalid, load_workflow
+from intercom_connector.workflow import LoadedWorkflow, load_workflow
 from intercom_connector.workflow.model import WebhookTrigger
 from intercom_connector.workflow.triggers import (
     DEFAULT_HOST,
@@ -46,14 +46,10 @@ from intercom_connector.workflow.triggers import (
     DEFAULT_PORT,
     HostedWorkflow,
     ServeOptions,
-    ServeProblem,
     TriggerServer,
     bind,
     check_servable,
 )
-
-register(WorkflowInvalid, EXIT_USAGE, "invalid workflow")
-register(ServeProblem, EXIT_USAGE, "serve")
 
 CLIENT_SECRET_ENV = "INTERCOM_CLIENT_SECRET"
 
@@ -175,7 +171,7 @@ def serve(
             show_default=False,
         ),
     ] = None,
-    region: RegionOption = "us",
+    region: RegionOption = None,
     base_url: BaseUrlOption = None,
     version: VersionOption = None,
     sandbox: SandboxOption = False,

@@ -23,23 +23,12 @@ from rich.console import Console
 
 from intercom_connector.cli.call_commands import QuietOption
 from intercom_connector.cli.connection import Connection, open_client
-from intercom_connector.cli.errors import (
-    EXIT_FAILED,
-    EXIT_USAGE,
-    UsageProblem,
-    register,
-    reported,
-    stderr,
-)
-from intercom_connector.errors import ConnectorError, UsageError
+from intercom_connector.cli.errors import UsageProblem, reported, stderr
 from intercom_connector.workflow import LoadedWorkflow, RunLog, RunResult, TerminalProgress
 
 if TYPE_CHECKING:
     from intercom_connector.catalog.client import AsyncIntercomClient
     from intercom_connector.workflow.engines.temporal import TemporalTarget
-
-register(UsageError, EXIT_USAGE, "usage")
-register(ConnectorError, EXIT_FAILED, "temporal")
 
 DEFAULT_AUTH = "default"
 
@@ -203,8 +192,8 @@ def _client_source(
 
 
 async def _work(target: TemporalTarget, settings: Any, **source: Any) -> None:
+    from intercom_connector.redaction import Redactor
     from intercom_connector.workflow.engines.temporal import build_workers, connect, run_workers
-    from intercom_connector.workflow.redaction import Redactor
 
     client = await connect(target)
     stop = asyncio.Event()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,20 +33,28 @@ from intercom_connector.cli.call_commands import (
 )
 from intercom_connector.cli.connection import Connection, open_client
 from intercom_connector.cli.errors import (
-    EXIT_RUN_FAILED,
     EXIT_USAGE,
-    register,
+    UsageProblem,
     reported,
     stderr,
     write_stdout,
 )
-from intercom_connector.cli.output import dumps
+from intercom_connector.cli.new_workflow_commands import new_workflow
+from intercom_connector.cli.output import (
+    LISTING_FORMATS,
+    TABLE_OR_JSON,
+    OutputFormat,
+    OutputOption,
+    dumps,
+    require_format,
+    write_records,
+)
+from intercom_connector.cli.webhook_commands import read_event
+from intercom_connector.errors import RunFailed
+from intercom_connector.redaction import Redactor
 from intercom_connector.workflow import (
-    ConfigProblem,
     LoadedWorkflow,
-    ResumeRefused,
     RunLog,
-    RunNotFound,
     RunResult,
     TerminalProgress,
     WorkflowInvalid,
@@ -55,20 +64,10 @@ from intercom_connector.workflow import (
     resume_run,
     run_view,
     run_workflow,
-    workflow_json_schema,
 )
-from intercom_connector.workflow.render import summary_view
-
-
-class RunFailed(Exception):
-    """A workflow run ended failed; the message names the step and its loop path."""
-
-
-register(WorkflowInvalid, EXIT_USAGE, "invalid workflow")
-register(ConfigProblem, EXIT_USAGE, "config")
-register(ResumeRefused, EXIT_USAGE, "resume")
-register(RunNotFound, EXIT_USAGE, "unknown run")
-register(RunFailed, EXIT_RUN_FAILED, "run failed")
+from intercom_connector.workflow.loader import check_config
+from intercom_connector.workflow.render import matches, summary_view
+from intercom_connector.workflow.triggers.local_events import event_for_run, with_event
 
 TokenFlag = Annotated[
     str | None,
@@ -79,12 +78,24 @@ TokenFlag = Annotated[
         show_default=False,
     ),
 ]
+JsonAlias = Annotated[bool, typer.Option("--json", hidden=True, help="The same as --output json.")]
 ShowOption = Annotated[
     bool, typer.Option("--show", help="Print the run's debug view when it ends.")
 ]
+EventOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--event",
+        help="Run a webhook workflow once with this notification (JSON) as $.steps.trigger.",
+        show_default=False,
+    ),
+]
+NowOption = Annotated[
+    bool, typer.Option("--now", help="Run a schedule workflow once, for its latest slot.")
+]
 
 workflow_app = typer.Typer(
-    help="Check workflow files and export their JSON Schema.", no_args_is_help=True
+    help="Check workflow files, export their JSON Schema, start new ones.", no_args_is_help=True
 )
 runs_app = typer.Typer(help="List, inspect and resume workflow runs.", no_args_is_help=True)
 
@@ -97,10 +108,15 @@ def _secrets(connection: Connection) -> list[str | None]:
     return [connection.token, *connection.secrets, os.environ.get("INTERCOM_TOKEN")]
 
 
+def _progress(connection: Connection) -> TerminalProgress:
+    redactor = Redactor(_secrets(connection))
+    return TerminalProgress(Console(stderr=True, highlight=False), redactor=redactor)
+
+
 async def _start(
     connection: Connection, loaded: LoadedWorkflow, config: dict[str, Any]
 ) -> RunResult:
-    progress = TerminalProgress(Console(stderr=True, highlight=False))
+    progress = _progress(connection)
     async with open_client(connection) as client:
         with progress:
             return await run_workflow(
@@ -113,8 +129,8 @@ async def _start(
             )
 
 
-async def _resume(connection: Connection, run_id: str, force: bool) -> RunResult:
-    progress = TerminalProgress(Console(stderr=True, highlight=False))
+async def _resume(connection: Connection, run_id: str, force: bool, resend: list[str]) -> RunResult:
+    progress = _progress(connection)
     async with open_client(connection) as client:
         with progress:
             return await resume_run(
@@ -123,6 +139,7 @@ async def _resume(connection: Connection, run_id: str, force: bool) -> RunResult
                 on_progress=None if connection.quiet else progress,
                 secrets=_secrets(connection),
                 force=force,
+                resend=resend,
             )
 
 
@@ -132,7 +149,9 @@ def _report(result: RunResult, quiet: bool, show: bool) -> None:
             render_run(log, result.run_id, console=Console(highlight=False))
     write_stdout(result.run_id + "\n")
     if not result.succeeded:
-        raise RunFailed(f"{result.error}; see `intercom-connector runs show {result.run_id}`")
+        failed = RunFailed(f"{result.error}; see `intercom-connector runs show {result.run_id}`")
+        failed.exit_code = result.exit_code
+        raise failed
     if not quiet:
         stderr.out(f"run {result.run_id} succeeded in {result.duration:.2f}s", highlight=False)
 
@@ -145,12 +164,14 @@ def run(
     ] = None,
     auth: AuthOption = None,
     token: TokenFlag = None,
-    region: RegionOption = "us",
+    region: RegionOption = None,
     base_url: BaseUrlOption = None,
     version: VersionOption = None,
     sandbox: SandboxOption = False,
     quiet: QuietOption = False,
     show: ShowOption = False,
+    event: EventOption = None,
+    now: NowOption = False,
     engine: Annotated[
         str, typer.Option(help="embedded (this process) or temporal (see docs/scale-out.md).")
     ] = "embedded",
@@ -161,11 +182,20 @@ def run(
         bool, typer.Option(help="With --engine temporal: print the run id and return.")
     ] = False,
 ) -> None:
-    """Run a workflow. Prints the run id; progress goes to stderr. Exit 4 when a step fails."""
+    """Run a workflow. Prints the run id; progress goes to stderr. Exit 4 when a step fails.
+
+    A webhook workflow runs once with --event FILE (a notification, see `webhook sample`);
+    a schedule workflow once with --now. `serve` hosts them.
+    """
     connection = Connection(token, region, base_url, version, sandbox, quiet, auth=auth)
     with reported(connection.redact):
+        connection.keep_sandbox_state()
         loaded = load_workflow(file)
         overrides = _config_overrides(config)
+        check_config(loaded, overrides)
+        given = read_event(event) if event is not None else None
+        found = event_for_run(loaded, event=given, now=time.time() if now else None)
+        loaded = with_event(loaded, found)
         if engine == "temporal":
             from intercom_connector.cli.temporal_commands import run_on_temporal
 
@@ -178,7 +208,7 @@ def run(
             _report(ran, quiet, show)
             return
         if engine != "embedded":
-            raise ConfigProblem(f"--engine {engine!r}: use embedded or temporal")
+            raise UsageProblem(f"--engine {engine!r}: use embedded or temporal")
         if not (sandbox or auth or token or base_url):
             connection.auth = loaded.workflow.authentication
         result = asyncio.run(_start(connection, loaded, overrides))
@@ -192,13 +222,16 @@ def run_workflow_file(
     auth: str | None = None,
     config: dict[str, Any] | None = None,
     quiet: bool = True,
+    event: dict[str, Any] | None = None,
 ) -> str:
     """Run a workflow file (against the embedded sandbox with ``sandbox=True``); its run id.
 
-    A failed run still returns its id: ``show_run`` tells what failed.
+    A failed run still returns its id: ``show_run`` tells what failed. A webhook or
+    schedule workflow needs its ``event`` (TriggerRunRefused otherwise).
     """
     connection = Connection(sandbox=sandbox, quiet=quiet, auth=auth)
     loaded = load_workflow(path)
+    loaded = with_event(loaded, event_for_run(loaded, event=event))
     if not (sandbox or auth):
         connection.auth = loaded.workflow.authentication
     return asyncio.run(_start(connection, loaded, dict(config or {}))).run_id
@@ -215,13 +248,16 @@ def show_run(
 @runs_app.command("list")
 def list_runs(
     limit: Annotated[int, typer.Option(help="How many of the latest runs.")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+    output: OutputOption = None,
+    as_json: JsonAlias = False,
 ) -> None:
     """The latest runs, newest first."""
     with reported(), RunLog() as log:
+        output = require_format(output, OutputFormat.table, *LISTING_FORMATS)
         runs = log.runs(limit)
-        if as_json:
-            write_stdout(dumps([summary_view(summary) for summary in runs]) + "\n")
+        if as_json or output is not OutputFormat.table:
+            fmt = OutputFormat.json if as_json else output
+            write_records([summary_view(summary) for summary in runs], fmt)
             return
         console = Console(highlight=False)
         if not runs:
@@ -242,29 +278,67 @@ def show(
         str | None,
         typer.Option(help="Only this step: an id, or a key like loop-1[3] (details in full)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="The debug view as JSON.")] = False,
+    output: OutputOption = None,
+    as_json: JsonAlias = False,
     full: Annotated[bool, typer.Option(help="Do not shorten long inputs and outputs.")] = False,
+    summary: Annotated[
+        bool,
+        typer.Option(help="A line per step, loop iterations folded, and the final result."),
+    ] = False,
 ) -> None:
     """The debug view: each step execution's input, output or error, and timings."""
     with reported(), RunLog() as log:
+        output = require_format(output, OutputFormat.table, *TABLE_OR_JSON)
         resolved = log.resolve_id(run_id)
-        if as_json:
+        if step is not None:
+            _check_step(log, resolved, step)
+        if summary:
+            from intercom_connector.cli.run_summary import summary_lines
+
+            write_stdout("\n".join(summary_lines(log, resolved)) + "\n")
+            return
+        if as_json or output is OutputFormat.json:
             write_stdout(dumps(run_view(log, resolved, step)) + "\n")
             return
         render_run(log, resolved, step=step, full=full, console=Console(highlight=False))
 
 
+def _check_step(log: RunLog, run_id: str, step: str) -> None:
+    """``--step`` must select something: else a usage error listing the run's step ids."""
+    records = log.steps(run_id)
+    if not any(matches(record, step) for record in records):
+        known = ", ".join(dict.fromkeys(record.step_id for record in records)) or "none yet"
+        raise UsageProblem(f"run {run_id} has no step execution {step!r} (its steps: {known})")
+
+
 @runs_app.command("resume")
 def resume(
     run_id: Annotated[str, typer.Argument(help="Run id, a unique prefix of it, or 'last'.")],
+    auth: AuthOption = None,
     token: TokenFlag = None,
+    region: Annotated[
+        str | None, typer.Option(help="us, eu or au (default: as the run started).")
+    ] = None,
+    base_url: BaseUrlOption = None,
+    sandbox: SandboxOption = False,
     force: Annotated[
         bool, typer.Option(help="Resume even if the log says its process still runs.")
     ] = False,
     quiet: QuietOption = False,
     show: ShowOption = False,
+    resend: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Send again the write of this step key (one that could not be settled), "
+            "after checking in Intercom that it was not applied.",
+        ),
+    ] = None,
 ) -> None:
-    """Continue an interrupted or failed run; finished steps are not run again."""
+    """Continue an interrupted or failed run; finished steps are not run again.
+
+    It reconnects the way the run started unless told otherwise: ``--auth``, ``--sandbox`` or
+    ``--base-url`` replace where the requests go; ``--token`` and ``--region`` adjust it.
+    """
     with reported():
         with RunLog() as log:
             resolved = log.resolve_id(run_id)
@@ -274,17 +348,23 @@ def resume(
 
             _report(resume_on_temporal(resolved, record, quiet=quiet), quiet, show)
             return
+        kept_state = None
+        if not (auth or sandbox or base_url):
+            auth, sandbox = record.get("auth"), bool(record.get("sandbox"))
+            base_url = record.get("base_url")
+            kept_state = record.get("sandbox_state")
         connection = Connection(
             token=token,
-            region=record.get("region") or "us",
-            base_url=record.get("base_url"),
+            region=region or record.get("region") or "us",
+            base_url=base_url,
             version=record.get("version"),
-            sandbox=bool(record.get("sandbox")),
+            sandbox=sandbox,
             quiet=quiet,
-            auth=record.get("auth"),
+            auth=auth,
+            sandbox_state=kept_state,
         )
     with reported(connection.redact):
-        result = asyncio.run(_resume(connection, resolved, force))
+        result = asyncio.run(_resume(connection, resolved, force, list(resend or [])))
         _report(result, quiet, show)
 
 
@@ -294,8 +374,14 @@ def schema(
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
-    """The JSON Schema of workflow files, for editor completion (yaml-language-server)."""
-    text = json.dumps(workflow_json_schema(), indent=2) + "\n"
+    """The JSON Schema of workflow files, with every operation's inputs, for editors.
+
+    Point yaml-language-server at it with `# yaml-language-server: $schema=workflow.schema.json`
+    as a file's first line: `call:` and `input:` fields then complete and are checked.
+    """
+    from intercom_connector.workflow.editor_schema import editor_json_schema
+
+    text = json.dumps(editor_json_schema(), indent=2) + "\n"
     if output is None:
         write_stdout(text)
     else:
@@ -317,6 +403,11 @@ def validate(
             continue
         steps = len(loaded.plan.sites)
         stderr.out(f"{file}: valid ({steps} steps)", highlight=False)
+        for note in loaded.plan.notes:
+            stderr.out(f"  note: {note}", highlight=False)
     if problems:
         stderr.out("\n".join(problems), highlight=False)
         raise typer.Exit(EXIT_USAGE)
+
+
+workflow_app.command("new")(new_workflow)

@@ -6,49 +6,54 @@ combine them (`AsyncApiClient`, and `ApiClient` for blocking code). Nothing here
 operation names: the catalog layer turns operations into `RequestSpec`s.
 """
 
-from .client import USER_AGENT, AsyncApiClient, EventHandler
-from .errors import (
-    AuthenticationError,
-    BadRequest,
-    ClientError,
-    Conflict,
-    ConnectionFailed,
-    IntercomError,
-    InvalidReply,
-    NotFound,
-    PaginationError,
-    PermissionDenied,
-    RateLimitExceeded,
-    ServerError,
-    TransientError,
-    UnprocessableEntity,
-    error_from_response,
-    redact,
-)
-from .paginators import (
-    PAGINATORS,
-    CursorPaginator,
-    NextUrlPaginator,
-    PagePaginator,
-    PaginationSpec,
-    Paginator,
-    ScrollPaginator,
-    SearchBodyPaginator,
-    make_paginator,
-)
-from .ratelimit import RateLimiter, RateLimitPolicy, shared_limiter
-from .regions import DEFAULT_VERSION, REGION_URLS, base_url_for
-from .reply import DownloadResult, Reply
-from .request import RequestSpec
-from .retry import (
-    RetryPolicy,
-    backoff_delay,
-    full_jitter,
-    plan_retry,
-    rate_limit_delay,
-    should_retry,
-)
-from .sync import ApiClient
+from typing import TYPE_CHECKING
+
+from intercom_connector.lazy_import import attach
+
+if TYPE_CHECKING:
+    from .client import USER_AGENT, AsyncApiClient, EventHandler
+    from .errors import (
+        AuthenticationError,
+        BadRequest,
+        ClientError,
+        Conflict,
+        ConnectionFailed,
+        IntercomError,
+        InvalidReply,
+        NotFound,
+        PaginationError,
+        PermissionDenied,
+        RateLimitExceeded,
+        ServerError,
+        TransientError,
+        UnprocessableEntity,
+        error_from_response,
+        redact,
+    )
+    from .paginators import (
+        PAGINATORS,
+        CursorPaginator,
+        NextUrlPaginator,
+        PagePaginator,
+        PaginationSpec,
+        Paginator,
+        ScrollPaginator,
+        SearchBodyPaginator,
+        make_paginator,
+    )
+    from .ratelimit import RateLimiter, RateLimitPolicy, shared_limiter
+    from .regions import DEFAULT_VERSION, REGION_URLS, base_url_for
+    from .reply import DownloadResult, Reply
+    from .request import RequestSpec
+    from .retry import (
+        RetryPolicy,
+        backoff_delay,
+        full_jitter,
+        plan_retry,
+        rate_limit_delay,
+        should_retry,
+    )
+    from .sync import ApiClient
 
 __all__ = [
     "DEFAULT_VERSION",
@@ -96,3 +101,5 @@ __all__ = [
     "shared_limiter",
     "should_retry",
 ]
+
+__getattr__, __dir__ = attach(__name__, __file__)

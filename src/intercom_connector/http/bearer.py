@@ -11,12 +11,12 @@ from collections.abc import Generator
 
 from intercom_connector.httpx_lib import httpx
 
-__all__ = ["BearerAuth"]
+__all__ = ["BearerAuth", "origin_of"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+def origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
     return (url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme))
 
 
@@ -25,10 +25,10 @@ class BearerAuth(httpx.Auth):
 
     def __init__(self, token: str, base_url: str) -> None:
         self._header = f"Bearer {token}"
-        self._origin = _origin(httpx.URL(base_url))
+        self._origin = origin_of(httpx.URL(base_url))
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if _origin(request.url) == self._origin:
+        if origin_of(request.url) == self._origin:
             request.headers["Authorization"] = self._header
         yield request
 

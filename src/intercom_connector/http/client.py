@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from intercom_connector.httpx_lib import httpx
 
-from .bearer import BearerAuth
+from .bearer import BearerAuth, origin_of
 from .download import download_target, mime_type_for, stream_to_file
 from .errors import (
     ConnectionFailed,
@@ -359,9 +359,24 @@ class AsyncApiClient:
             sent = current
             try:
                 current = paginator.next(sent, page)
+                if current is not None:
+                    self._refuse_foreign_page(current.url)
             except PaginationError as error:
                 error.method, error.url = sent.method, sent.url
                 raise
+
+    def _refuse_foreign_page(self, link: str) -> None:
+        """A next-page link elsewhere would merge another server's records into the listing."""
+        base = httpx.URL(self.base_url)
+        try:
+            target = base.join(link)
+        except httpx.InvalidURL as error:
+            raise PaginationError(f"the next page link {link!r} is not a URL: {error}") from None
+        if origin_of(target) != origin_of(base):
+            origin = f"{base.scheme}://{base.netloc.decode('ascii')}"
+            raise PaginationError(
+                f"the next page link {link!r} leaves {origin}; the listing stopped there"
+            )
 
     # -- downloads -------------------------------------------------------------------------
 

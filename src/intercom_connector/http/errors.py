@@ -2,7 +2,7 @@
 
 ::
 
-    IntercomError                   anything this layer raises
+    IntercomError                   anything this layer raises (an OperationFailed, exit 1)
     ├── TransientError              try again later; the same request may well succeed
     │   ├── RateLimitExceeded       429; `retry_after` says how long the server asked to wait
     │   ├── ServerError             5xx
@@ -10,8 +10,8 @@
     │                               server may have seen the request
     ├── ClientError                 fix the request: sending it unchanged fails again (other 4xx)
     │   ├── BadRequest              400
-    │   ├── AuthenticationError     401
-    │   ├── PermissionDenied        403; `missing_scope` names the OAuth scope when Intercom says
+    │   ├── AuthenticationError     401 (also an AuthError: exit 3)
+    │   ├── PermissionDenied        403 (exit 3); `missing_scope` names the scope Intercom says
     │   ├── NotFound                404
     │   ├── Conflict                409
     │   └── UnprocessableEntity     422
@@ -21,8 +21,8 @@
 Every error carries what Intercom said (status, code, message, request_id and the whole
 `error.list`) and where it happened (method, url, and `operation`, which the catalog layer
 sets because only it knows operation names); errors built from a reply keep that reply.
-Messages pass through `redact` so that a token echoed by a proxy or a log line never ends up
-in a traceback.
+Messages pass through `redact` (the project's one masking rule, ``redaction.py``) so that
+a token echoed by a proxy or a log line never ends up in a traceback.
 """
 
 from __future__ import annotations
@@ -33,24 +33,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from intercom_connector.errors import AuthError, OperationFailed
 from intercom_connector.httpx_lib import httpx
+from intercom_connector.redaction import redact
 
 from .jsoncodec import JSONDecodeError, loads
 from .wait_headers import rate_limit_delay
 
-REDACTED = "[redacted]"
-_BEARER = re.compile(r"(?i)\b(bearer\s+)[^\s,;\"']+")
 _WHITESPACE = re.compile(r"\s+")
 _MISSING_SCOPE = re.compile(r"lacks\s+(?:the\s+)?([A-Za-z0-9_.:-]+)\s+scope")
 _MAX_BODY_EXCERPT = 200
-
-
-def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """Replace every secret, and anything after a `Bearer ` keyword, with a marker."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return _BEARER.sub(lambda match: match.group(1) + REDACTED, text)
 
 
 def _redacted(value: Any, secrets: Iterable[str | None]) -> Any:
@@ -67,8 +59,10 @@ def _display_path(url: str) -> str:
     return path or url
 
 
-class IntercomError(Exception):
+class IntercomError(OperationFailed):
     """Base of every error raised by the HTTP layer."""
+
+    label = "intercom error"
 
     def __init__(
         self,
@@ -166,12 +160,16 @@ class BadRequest(ClientError):
     """400."""
 
 
-class AuthenticationError(ClientError):
+class AuthenticationError(AuthError, ClientError):
     """401: the token is missing, invalid or revoked."""
 
+    label = "authentication"
 
-class PermissionDenied(ClientError):
+
+class PermissionDenied(AuthError, ClientError):
     """403: the token is valid but not allowed; often a missing OAuth scope."""
+
+    label = "permission denied"
 
     @property
     def missing_scope(self) -> str | None:

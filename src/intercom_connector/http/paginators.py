@@ -164,6 +164,14 @@ class PagePaginator(Paginator):
             return dataclasses.replace(request, json=fields)
         return dataclasses.replace(request, params=fields)
 
+    def page_fields(self, request: RequestSpec) -> Mapping[str, Any]:
+        """The `page` / `per_page` fields of a request, wherever this listing keeps them."""
+        return self._page_fields(request)
+
+    def for_page(self, request: RequestSpec, number: int) -> RequestSpec:
+        """The request for page `number`, for fetching known pages concurrently."""
+        return self._with_fields(request, {**self._page_fields(request), "page": number})
+
     def first(self, request: RequestSpec) -> RequestSpec:
         current = self._page_fields(request)
         fields = self._with_default_per_page(current)

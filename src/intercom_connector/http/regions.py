@@ -7,6 +7,13 @@ base URL (the local sandbox, a proxy) always wins.
 
 from __future__ import annotations
 
+from intercom_connector.errors import UsageError
+
+
+class UnknownRegion(UsageError, ValueError):
+    """A region that is not one of Intercom's (us, eu, au)."""
+
+
 REGION_URLS: dict[str, str] = {
     "us": "https://api.intercom.io",
     "eu": "https://api.eu.intercom.io",
@@ -30,4 +37,4 @@ def base_url_for(region: str | None, base_url: str | None = None) -> str:
         return REGION_URLS[key]
     except KeyError:
         valid = ", ".join(sorted(REGION_URLS))
-        raise ValueError(f"unknown Intercom region {region!r}; valid regions: {valid}") from None
+        raise UnknownRegion(f"unknown Intercom region {region!r}; valid regions: {valid}") from None

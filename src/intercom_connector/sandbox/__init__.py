@@ -11,19 +11,24 @@ the rest of the catalog, and knobs for latency, rate limits and faults::
         page = (await client.get("/contacts", params={"per_page": 50})).json()
 """
 
-from .app import DEFAULT_BASE_URL, Sandbox, create_app, stateful_operations
-from .config import (
-    DEFAULT_TOKEN,
-    Clock,
-    FaultTiming,
-    ManualClock,
-    OAuthClient,
-    SandboxConfig,
-    SystemClock,
-)
-from .knobs import ConnectionDropped
-from .requestlog import RequestLog, RequestRecord
-from .server import ServerHandle, run_in_thread
+from typing import TYPE_CHECKING
+
+from intercom_connector.lazy_import import attach
+
+if TYPE_CHECKING:
+    from .app import DEFAULT_BASE_URL, Sandbox, create_app, stateful_operations
+    from .config import (
+        DEFAULT_TOKEN,
+        Clock,
+        FaultTiming,
+        ManualClock,
+        OAuthClient,
+        SandboxConfig,
+        SystemClock,
+    )
+    from .knobs import ConnectionDropped
+    from .requestlog import RequestLog, RequestRecord
+    from .server import ServerHandle, run_in_thread
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -43,3 +48,5 @@ __all__ = [
     "run_in_thread",
     "stateful_operations",
 ]
+
+__getattr__, __dir__ = attach(__name__, __file__)

@@ -16,31 +16,56 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from intercom_connector.httpx_lib import httpx
 
-from . import companies, contacts, conversations, events, exports, oauth, tags_notes, workspace
+from . import (
+    collection_handlers,
+    companies,
+    contacts,
+    conversations,
+    events,
+    exports,
+    oauth,
+    tags_notes,
+    versions,
+    workspace,
+)
 from .call import Call, Handler
 from .catalog_data import Operation, spec_operations
-from .config import FaultTiming, SandboxConfig
+from .config import FaultTiming, ManualClock, SandboxConfig
 from .generic import generic_reply
-from .knobs import ConnectionDropped, Fault, FaultInjector, Latency, RateLimiter, rate_limit_message
-from .replies import ApiError, Reply, error_body, new_request_id
+from .journal import StateJournal, Write, journaled
+from .knobs import (
+    ConnectionDropped,
+    FaultInjector,
+    Latency,
+    RateLimiter,
+    fault_reply,
+    rate_limit_message,
+)
+from .negotiation import check_acceptable
+from .replies import ApiError, Reply, new_request_id
 from .requestlog import RequestLog, RequestRecord
 from .routing import MethodNotAllowed, Router
+from .search import query_checked_here
 from .seeding import seed_state
 from .state import SandboxState
 from .validation import InputValidator
 from .webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
+
+CLIENT_DISCONNECTED = "client_disconnect"
+"""The request log's ``fault`` for a client that left before its request was read."""
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -50,7 +75,7 @@ DEFAULT_BASE_URL = "http://intercom-sandbox.test"
 TRANSPORT_KEY = "intercom_sandbox.transport"
 """Scope extension under which ``server.py`` hands the app the socket, to drop it."""
 
-HANDLERS: dict[str, Handler] = {
+_MODELLED: dict[str, Handler] = {
     **contacts.HANDLERS,
     **companies.HANDLERS,
     **tags_notes.HANDLERS,
@@ -59,20 +84,10 @@ HANDLERS: dict[str, Handler] = {
     **exports.HANDLERS,
     **workspace.HANDLERS,
 }
-
-_STATUS_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    409: "conflict",
-    422: "unprocessable_entity",
-    429: "rate_limit_exceeded",
-    500: "server_error",
-    503: "service_unavailable",
-    504: "request_timeout",
+HANDLERS: dict[str, Handler] = {
+    **_MODELLED,
+    **collection_handlers.handlers_for(frozenset(_MODELLED)),
 }
-_BAD_GATEWAY = b"<html><body><h1>502 Bad Gateway</h1></body></html>\n"
 
 
 @cache
@@ -84,13 +99,17 @@ def api_router() -> Router[Operation]:
 
 
 @cache
-def validator_for(op: Operation) -> InputValidator:
-    return InputValidator(op)
+def validator_for(op: Operation, version: str) -> InputValidator:
+    return InputValidator(query_checked_here(versions.operation_under(op, version)))
 
 
 def stateful_operations() -> frozenset[str]:
-    """Names of the catalog operations answered from state rather than from the schema."""
-    return frozenset(HANDLERS)
+    """Names of the catalog operations answered by hand-written resource models.
+
+    The operations of the spec's other collections hold state too, generically
+    (``collection_handlers``); the rest answer with schema-shaped replies.
+    """
+    return frozenset(_MODELLED)
 
 
 def build_state(config: SandboxConfig) -> SandboxState:
@@ -99,13 +118,9 @@ def build_state(config: SandboxConfig) -> SandboxState:
     return state
 
 
-def _fault_reply(fault: Fault, request_id: str) -> Reply:
-    status = fault.status or 500
-    if status == 502:
-        return Reply(502, _BAD_GATEWAY, "text/html")
-    code = _STATUS_CODES.get(status, "server_error" if status >= 500 else "client_error")
-    message = "Injected fault" if status != 500 else "An unexpected server error occurred"
-    return Reply.json(error_body(code, message, request_id), status)
+def _check_scope(op: Operation, granted: tuple[str, ...] | None) -> None:
+    if granted is not None and op.scope is not None and op.scope not in granted:
+        raise ApiError(403, "forbidden", f"OAuth token lacks {op.scope} scope")
 
 
 class Sandbox:
@@ -123,7 +138,13 @@ class Sandbox:
         self.faults = FaultInjector(self.config)
         self._latency = Latency(self.config)
         self._limiter = RateLimiter(self.config.clock)
+        self.journal = (
+            StateJournal(Path(self.config.state_path), self.config)
+            if self.config.state_path
+            else None
+        )
         self.state = build_state(self.config)
+        self._replay()
         self.webhooks = WebhookSender(lambda: self.state)
 
     # --- Python API -----------------------------------------------------------------
@@ -147,8 +168,18 @@ class Sandbox:
         """Send signed notifications of this sandbox's events to ``url`` (None: stop)."""
         return self.configure(webhook_url=url, webhook_secret=secret, webhook_topics=topics)
 
+    def close(self) -> None:
+        """Release the state file, if any (the workspace stays in it for the next start)."""
+        if self.journal is not None:
+            self.journal.close()
+
     def reset(self) -> None:
-        """Reseed from the current config and forget requests, faults and rate windows."""
+        """Reseed from the current config and forget requests, faults and rate windows.
+
+        A state file forgets its journaled writes too.
+        """
+        if self.journal is not None:
+            self.journal.clear()
         self.state = build_state(self.config)
         if self.requests.maxlen == self.config.request_log_size:
             self.requests.clear()  # in place: callers may hold the log object
@@ -237,7 +268,8 @@ class Sandbox:
                 )
             )
         if reply is None:
-            await self._drop(scope, receive)
+            if fault_name != CLIENT_DISCONNECTED:
+                await self._drop(scope, receive)
             return None
         reply.headers.setdefault("X-Request-Id", request_id)
         return reply
@@ -271,20 +303,26 @@ class Sandbox:
         op_name: str | None = None
         reply: Reply | None
         if fault is not None and fault.timing == "before":
-            reply = None if fault.kind == "drop" else _fault_reply(fault, request_id)
+            reply = None if fault.kind == "drop" else fault_reply(fault, request_id)
         else:
             try:
+                version = versions.requested_version(request.headers)
                 op, params = self._route(method, path)
+                versions.check_exists(op, version)
+                _check_scope(op, config.scopes)
                 op_name = op.name
-                reply = await self._operation(request, op, params)
+                reply = await self._operation(request, op, params, version)
             except ApiError as error:
                 reply = error.reply(request_id)
+            except ClientDisconnect:  # the client left mid-request: nobody to answer
+                logger.info("client disconnected during %s %s", method, path)
+                return None, CLIENT_DISCONNECTED, op_name
             except Exception as exc:  # a sandbox bug must still look like an Intercom 500
                 logger.exception("sandbox handler failed for %s %s", method, path)
                 detail = f"Sandbox error: {type(exc).__name__}: {exc}"
                 reply = ApiError(500, "server_error", detail).reply(request_id)
             if fault is not None:
-                reply = None if fault.kind == "drop" else _fault_reply(fault, request_id)
+                reply = None if fault.kind == "drop" else fault_reply(fault, request_id)
         if reply is not None:
             reply.headers.update(rate_headers)
         return reply, fault_name, op_name
@@ -303,9 +341,31 @@ class Sandbox:
             raise ApiError(404, "not_found", "Resource Not Found")
         return match.target, match.params
 
-    async def _operation(self, request: Request, op: Operation, params: dict[str, str]) -> Reply:
-        validator = validator_for(op)
-        raw = await request.body() if validator.accepts_body else b""
+    async def _operation(
+        self, request: Request, op: Operation, params: dict[str, str], version: str
+    ) -> Reply:
+        check_acceptable(op, request.headers.get("accept"))
+        raw = await request.body() if validator_for(op, version).accepts_body else b""
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        base_url = str(request.base_url).rstrip("/")
+        reply = self._dispatch(op, params, version, query, raw, request.headers, base_url)
+        if self.journal is not None and journaled(op.method, reply.status):
+            at = self.config.clock.now()
+            self.journal.append(Write(at, op.method, request.scope["path"], query, version, raw))
+        return reply
+
+    def _dispatch(
+        self,
+        op: Operation,
+        params: dict[str, str],
+        version: str,
+        query: str,
+        raw: bytes,
+        headers: Mapping[str, str],
+        base_url: str,
+        notify: bool = True,
+    ) -> Reply:
+        validator = validator_for(op, version)
         has_body = bool(raw.strip())
         body: Any = None
         if has_body:
@@ -313,7 +373,7 @@ class Sandbox:
                 body = json.loads(raw)
             except ValueError as exc:
                 raise ApiError(400, "bad_request", "The request body is not valid JSON") from exc
-        pairs = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), True)
+        pairs = parse_qsl(query, True)
         valid = validator.validate(pairs, body, has_body)
         call = Call(
             op=op,
@@ -321,15 +381,46 @@ class Sandbox:
             query=valid.query,
             body=valid.body,
             raw_query=pairs,
-            headers=request.headers,
-            base_url=str(request.base_url).rstrip("/"),
+            headers=headers,
+            base_url=base_url,
         )
         handler = HANDLERS.get(op.name)
         if handler is None:
             return generic_reply(op, call)
         reply = handler(self.state, call)
-        self.webhooks.observe(op.name, call, reply)
+        if notify:
+            self.webhooks.observe(op.name, call, reply)
         return reply
+
+    def _replay(self) -> None:
+        """Rebuild the workspace from the journal, each write at the instant it first ran."""
+        if self.journal is None:
+            return
+        clock = ManualClock()
+        live = self.state.config
+        self.state.config = replace(live, clock=clock)
+        try:
+            for write in self.journal.writes():
+                clock.set(write.at)
+                headers = {"intercom-version": write.version}
+                try:
+                    op, params = self._route(write.method, write.path)
+                    self._dispatch(
+                        op,
+                        params,
+                        write.version,
+                        write.query,
+                        write.body,
+                        headers,
+                        self.base_url,
+                        notify=False,
+                    )
+                except ApiError as error:
+                    logger.warning(
+                        "journaled %s %s no longer applies: %s", write.method, write.path, error
+                    )
+        finally:
+            self.state.config = live
 
     async def _oauth(self, request: Request, method: str, path: str, request_id: str) -> Reply:
         raw = await request.body()

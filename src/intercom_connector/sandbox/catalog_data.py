@@ -1,39 +1,51 @@
-"""The catalog as the sandbox sees it: operations and schemas read straight from the JSON data.
+"""The catalog as the sandbox sees it: the catalog's operation records and named schemas.
 
-The sandbox sits at the bottom of the layer stack, so it reads ``catalog.json`` and
-``schemas.json`` itself instead of importing the catalog package (which imports layers the
-sandbox must not depend on). Only the facts the sandbox needs are lifted into ``Operation``.
+The sandbox sits at the bottom of the layer stack; of the catalog it imports only the
+operation record (``catalog.model``, which imports nothing) and reads ``catalog.json`` and
+``schemas.json`` itself. ``Operation`` adds what routing, validation and replies ask of a
+record, and identity hashing so that per-operation caches work.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
+
+from intercom_connector.catalog.model import Operation as CatalogOperation
 
 _DATA_PACKAGE = "intercom_connector.catalog.data"
 
 
 @dataclass(frozen=True, eq=False)
-class Operation:
-    """One HTTP operation of the catalog, reduced to what routing, validation and replies need."""
+class Operation(CatalogOperation):
+    """A catalog operation as the sandbox serves it."""
 
-    name: str
-    method: str
-    path: str
-    kind: str
-    input_schema: dict[str, Any]
-    body_schema: dict[str, Any] | None
-    response_status: int
-    response_content_type: str | None
-    response_schema: Any
-    error_statuses: tuple[int, ...]
-    accept: str
-    list_key: str | None
-    pagination: dict[str, Any] | None
-    path_params: tuple[str, ...] = field(default=())
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    @property
+    def response_status(self) -> int:
+        return int(self.response.get("status") or 200)
+
+    @property
+    def response_content_type(self) -> str | None:
+        value = self.response.get("content_type")
+        return str(value) if value is not None else None
+
+    @property
+    def response_schema(self) -> Any:
+        return self.response.get("schema")
+
+    @cached_property
+    def path_params(self) -> tuple[str, ...]:
+        segments = self.path.split("/")
+        return tuple(s[1:-1] for s in segments if s.startswith("{") and s.endswith("}"))
 
     @property
     def properties(self) -> dict[str, Any]:
@@ -61,10 +73,6 @@ class Operation:
         return 400
 
 
-def _template_params(path: str) -> tuple[str, ...]:
-    return tuple(seg[1:-1] for seg in path.split("/") if seg.startswith("{") and seg.endswith("}"))
-
-
 def _read_json(filename: str) -> Any:
     text = resources.files(_DATA_PACKAGE).joinpath(filename).read_text(encoding="utf-8")
     return json.loads(text)
@@ -84,27 +92,6 @@ def catalog_document() -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _operation(raw: dict[str, Any]) -> Operation:
-    response = raw.get("response") or {}
-    path = str(raw["path"])
-    return Operation(
-        name=str(raw["name"]),
-        method=str(raw["method"]).upper(),
-        path=path,
-        kind=str(raw.get("kind", "spec")),
-        input_schema=raw.get("input_schema") or {"type": "object", "properties": {}},
-        body_schema=raw.get("body_schema"),
-        response_status=int(response.get("status") or 200),
-        response_content_type=response.get("content_type"),
-        response_schema=response.get("schema"),
-        error_statuses=tuple(int(s) for s in raw.get("error_statuses") or ()),
-        accept=str(raw.get("accept") or "application/json"),
-        list_key=raw.get("list_key"),
-        pagination=raw.get("pagination"),
-        path_params=_template_params(path),
-    )
-
-
 @cache
 def spec_operations() -> tuple[Operation, ...]:
     """The operations that exist on the wire (``kind == "spec"``).
@@ -113,7 +100,7 @@ def spec_operations() -> tuple[Operation, ...]:
     process, so neither gets a route of its own.
     """
     ops = catalog_document().get("operations", [])
-    return tuple(_operation(op) for op in ops if op.get("kind", "spec") == "spec")
+    return tuple(Operation.from_dict(op) for op in ops if op.get("kind", "spec") == "spec")
 
 
 @cache

@@ -74,6 +74,10 @@ class SandboxConfig:
     seed_epoch: int = 1_735_689_600
     """Seeded records carry timestamps in the year before this instant (2025-01-01 UTC)."""
 
+    state_path: str | None = None
+    """SQLite file that keeps the workspace's writes across restarts (journal.py); None:
+    the workspace lives in memory only."""
+
     # --- auth -------------------------------------------------------------------------
     token: str = DEFAULT_TOKEN
     extra_tokens: tuple[str, ...] = ()
@@ -81,6 +85,9 @@ class SandboxConfig:
         OAuthClient(client_id="sandbox-client", client_secret="sandbox-secret"),
     )
     oauth_code_ttl_seconds: float = 300.0
+    scopes: tuple[str, ...] | None = None
+    """Permission scopes the tokens were granted; an operation needing another answers 403.
+    ``None``: every scope, as a workspace's own access token has."""
 
     # --- webhooks (webhooks.py) -------------------------------------------------------
     webhook_url: str | None = None

@@ -98,6 +98,11 @@ def _check_unique(
             raise _conflict(store, other)
 
 
+def _owner(owner_id: Any) -> str | None:
+    """Versions before 2.16 send the owner's id as an integer; it is kept as text."""
+    return None if owner_id is None else str(owner_id)
+
+
 def _check_owner(state: SandboxState, owner_id: Any) -> None:
     if owner_id is not None:
         find_admin(state, owner_id, "owner_id")
@@ -125,7 +130,7 @@ def create_contact(state: SandboxState, call: Call) -> Reply:
         name=body.get("name"),
         external_id=external_id,
         phone=body.get("phone"),
-        owner_id=body.get("owner_id"),
+        owner_id=_owner(body.get("owner_id")),
         signed_up_at=body.get("signed_up_at"),
         last_seen_at=body.get("last_seen_at"),
         custom_attributes=dict(attrs),
@@ -163,9 +168,11 @@ def update_contact(state: SandboxState, call: Call) -> Reply:
     attrs = _check_custom_attributes(state, body.get("custom_attributes"))
     before = (contact.external_id, contact.email)
     contact.role, contact.email, contact.external_id = role, email, external_id
-    for name in ("name", "phone", "owner_id", "avatar", *_WRITABLE_TIMESTAMPS):
+    for name in ("name", "phone", "avatar", *_WRITABLE_TIMESTAMPS):
         if name in body:
             setattr(contact, name, body[name])
+    if "owner_id" in body:
+        contact.owner_id = _owner(body["owner_id"])
     if "unsubscribed_from_emails" in body:
         contact.unsubscribed = bool(body["unsubscribed_from_emails"])
     if attrs:

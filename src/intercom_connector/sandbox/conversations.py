@@ -15,7 +15,7 @@ from .call import Call, Handler
 from .contact_store import Contact
 from .lookups import find_admin, find_contact_by, find_conversation
 from .pagination import cursor_pages, decode_cursor, encode_cursor, per_page_value
-from .replies import ApiError, Reply, invalid, user_not_found
+from .replies import ApiError, Reply, invalid, not_found, user_not_found
 from .search import Field, Resolver, run_search
 from .state import Conversation, SandboxState
 from .tags_notes import render_applied_tag
@@ -272,8 +272,26 @@ def _replying_contact(state: SandboxState, body: dict[str, Any]) -> Contact:
     return contact
 
 
+def _conversation_to_reply_to(state: SandboxState, call: Call) -> Conversation:
+    """The conversation named in the path; ``last`` is the replier's latest conversation.
+
+    An admin's ``last`` is the workspace's most recently updated conversation; a contact's
+    is the most recently updated one they take part in.
+    """
+    conversation_id = call.path["conversation_id"]
+    if conversation_id != "last":
+        return find_conversation(state, conversation_id)
+    candidates = list(state.conversations.values())
+    if call.data.get("type") != "admin":
+        seq = _replying_contact(state, call.data).seq
+        candidates = [c for c in candidates if seq in c.contact_seqs]
+    if not candidates:
+        raise not_found()
+    return max(candidates, key=lambda c: (c.updated_at, c.seq))
+
+
 def reply_to_conversation(state: SandboxState, call: Call) -> Reply:
-    conversation = find_conversation(state, call.path["conversation_id"])
+    conversation = _conversation_to_reply_to(state, call)
     body = call.data
     message_type = body.get("message_type")
     text = body.get("body")
@@ -389,7 +407,7 @@ def conversation_fields(state: SandboxState) -> Resolver[Conversation]:
         return {p["author"][1] for p in c.parts if p["author"][0] == "admin"}
 
     fixed: dict[str, Field[Conversation]] = {
-        "id": Field("string", lambda c: c.id),
+        "id": Field("id", lambda c: c.id),
         "created_at": Field("timestamp", lambda c: c.created_at),
         "updated_at": Field("timestamp", lambda c: c.updated_at),
         "waiting_since": Field("timestamp", lambda c: c.waiting_since),

@@ -14,13 +14,13 @@ import copy
 import gzip
 import hashlib
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-
-from .call import Call
 from .catalog_data import Operation, schema_defs, with_defs
 from .replies import Reply
+
+if TYPE_CHECKING:
+    from .call import Call
 
 SAMPLE_TIMESTAMP = 1_734_537_600
 MAX_DEPTH = 7
@@ -244,16 +244,18 @@ def _sample_for(op: Operation) -> Any:
     return _SAMPLES[op.name]
 
 
-def _top_properties(schema: Any, depth: int = 0) -> dict[str, Any]:
-    """The reply's top-level property schemas, through ``$ref`` and ``allOf``."""
+def top_properties(schema: Any, depth: int = 0) -> dict[str, Any]:
+    """The reply's top-level property schemas, through ``$ref``, ``allOf`` and options."""
     if not isinstance(schema, dict) or depth > 5:
         return {}
     out: dict[str, Any] = {}
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        out.update(_top_properties(schema_defs().get(ref.rsplit("/", 1)[-1]), depth + 1))
+        out.update(top_properties(schema_defs().get(ref.rsplit("/", 1)[-1]), depth + 1))
     for part in schema.get("allOf", ()):
-        out.update(_top_properties(part, depth + 1))
+        out.update(top_properties(part, depth + 1))
+    for part in reversed(schema.get("anyOf") or schema.get("oneOf") or ()):
+        out.update(top_properties(part, depth + 1))  # the first option's field wins
     out.update(schema.get("properties") or {})
     return out
 
@@ -266,10 +268,12 @@ def _echo(op: Operation, call: Call, reply: dict[str, Any]) -> None:
                 reply["id"] = int(raw)
         elif isinstance(reply["id"], str):
             reply["id"] = raw
-    props = _top_properties(op.response_schema)
+    props = top_properties(op.response_schema)
     for key, value in call.data.items():
         if key in ("id", "type") or key not in reply or key not in props:
             continue
+        from jsonschema import Draft202012Validator  # slow to import: only when needed
+
         if Draft202012Validator(with_defs(props[key])).is_valid(value):
             reply[key] = copy.deepcopy(value)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from intercom_connector.httpx_lib import httpx
 
 from .config import Clock, FaultTiming, SandboxConfig
+from .replies import Reply, error_body
 
 FAULT_KINDS = ("500", "502", "503", "drop", "slow")
 
@@ -154,3 +155,27 @@ class RateLimiter:
 def rate_limit_message(limit: int, window: float) -> str:
     seconds = int(window) if float(window).is_integer() else window
     return f"Exceeded rate limit of {limit} in {seconds}_seconds"
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    422: "unprocessable_entity",
+    429: "rate_limit_exceeded",
+    500: "server_error",
+    503: "service_unavailable",
+    504: "request_timeout",
+}
+_BAD_GATEWAY = b"<html><body><h1>502 Bad Gateway</h1></body></html>\n"
+
+
+def fault_reply(fault: Fault, request_id: str) -> Reply:
+    status = fault.status or 500
+    if status == 502:
+        return Reply(502, _BAD_GATEWAY, "text/html")
+    code = _STATUS_CODES.get(status, "server_error" if status >= 500 else "client_error")
+    message = "Injected fault" if status != 500 else "An unexpected server error occurred"
+    return Reply.json(error_body(code, message, request_id), status)

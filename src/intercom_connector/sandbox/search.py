@@ -4,21 +4,28 @@ A query is a filter ``{field, operator, value}`` or a group ``{operator: AND|OR,
 Intercom's limits are enforced as it enforces them — at most two levels of groups and 15
 filters per group — and each field kind accepts only the operators Intercom accepts for it
 (dates: ``= < >``, compared by calendar day in the workspace timezone, UTC here; tag ids:
-``= !=``). The resource modules supply how to read a field, so contacts and conversations
+``= !=``; ids: the text operators plus ordering, numerically for numeric ids). Groups may
+mix nested groups and filters (``AND[OR[a, b], c]``), as Intercom allows. The resource
+modules supply how to read a field, so contacts, conversations and the generic collections
 share this module and ``run_search``, which pages the results through the request body.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import operator as operator_module
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from .call import Call
+from .catalog_data import Operation
 from .pagination import cursor_pages, decode_cursor, encode_cursor, per_page_value
 from .replies import ApiError, invalid
+from .search_index import narrow, order_key
 from .state import SandboxState
 
 T = TypeVar("T")
@@ -33,6 +40,7 @@ INTEGER_OPS = frozenset({"=", "!=", "IN", "NIN", "<", ">", "<=", ">="})
 BOOLEAN_OPS = frozenset({"=", "!=", "IN", "NIN"})
 DATE_OPS = frozenset({"=", "<", ">"})
 SET_OPS = frozenset({"=", "!="})
+ID_OPS = STRING_OPS | frozenset({"<", ">", "<=", ">="})
 ANY_OPS = STRING_OPS | INTEGER_OPS
 
 OPERATORS_BY_KIND = {
@@ -42,6 +50,7 @@ OPERATORS_BY_KIND = {
     "boolean": BOOLEAN_OPS,
     "date": DATE_OPS,
     "set": SET_OPS,
+    "id": ID_OPS,
     "any": ANY_OPS,
 }
 
@@ -62,6 +71,24 @@ class Field(Generic[T]):
 
 
 Resolver = Callable[[str], "Field[T] | None"]
+
+
+_QUERY_SCHEMAS = ("single_filter_search_request", "multiple_filter_search_request")
+
+
+def query_checked_here(op: Operation) -> Operation:
+    """``op`` with its search ``query`` left to this module to check.
+
+    The spec's query schema lets a group hold only groups or only filters, yet Intercom
+    accepts a mix (``AND[OR[a, b], c]``) and real clients send it; ``compile_query`` checks
+    the query as Intercom does and names the field and its operators when it refuses.
+    """
+    prop = op.properties.get("query")
+    if prop is None or not any(name in str(prop) for name in _QUERY_SCHEMAS):
+        return op
+    loose = {"type": "object", "x-in": prop.get("x-in", "body")}
+    schema = {**op.input_schema, "properties": {**op.properties, "query": loose}}
+    return replace(op, input_schema=schema)
 
 
 def bad_query(message: str) -> ApiError:
@@ -152,9 +179,26 @@ def _normalise(kind: str, name: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise bad_query(f"{name} needs true or false")
         return value
-    if kind in ("string", "set"):
+    if kind in ("string", "set", "id"):
         return str(value)
     return value
+
+
+_ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator_module.lt,
+    ">": operator_module.gt,
+    "<=": operator_module.le,
+    ">=": operator_module.ge,
+}
+
+
+def _id_ordering(operator: str, wanted: str) -> Callable[[Any], bool]:
+    """``id > 123`` (sent by sync taps): numeric ids compare as numbers, others as text."""
+    compare = _ORDERINGS[operator]
+    if wanted.isdigit():
+        number = int(wanted)
+        return lambda actual: str(actual).isdigit() and compare(int(str(actual)), number)
+    return lambda actual: actual is not None and compare(str(actual), wanted)
 
 
 def _fold(value: Any) -> Any:
@@ -178,6 +222,8 @@ def _matcher(operator: str, wanted: Any, kind: str) -> Callable[[Any], bool]:
         if operator == ">":
             return lambda actual: (d := day(actual)) is not None and d > wanted
         return lambda actual: (d := day(actual)) is not None and d < wanted
+    if kind == "id" and operator in ("<", ">", "<=", ">="):
+        return _id_ordering(operator, wanted)
     folded = _fold(wanted)
     if operator == "=":
         return lambda actual: _fold(actual) == folded
@@ -214,23 +260,6 @@ def _ordering(operator: str, wanted: Any) -> Callable[[Any], bool]:
     return compare
 
 
-def sort_items(items: Sequence[T], field: Field[T] | None, descending: bool) -> list[T]:
-    """Stable sort with missing values last in either direction."""
-    if field is None:
-        return list(reversed(items)) if descending else list(items)
-    get = field.get
-    present = [i for i in items if get(i) is not None]
-    absent = [i for i in items if get(i) is None]
-    present.sort(key=lambda i: _sort_key(get(i)), reverse=descending)
-    return present + absent
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if isinstance(value, bool | int | float):
-        return (0, float(value))
-    return (1, str(value).casefold())
-
-
 def fingerprint(*parts: Any) -> str:
     """Short stable digest tying a search cursor to the query it was issued for."""
     raw = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
@@ -251,10 +280,13 @@ def run_search(
     """Filter, sort and page ``items`` per the search body; shared with conversations.
 
     Results are cached per (query, sort, data version) so paging through a large search
-    costs one scan, not one per page. The cursor carries an offset and a digest of the query.
+    costs one scan, not one per page, and a ``created_at`` range is read from an index
+    (``search_index``). The cursor is a keyset: the last record's sort value and seq, and a
+    digest of the query, so writes elsewhere in the list neither skip nor repeat records.
     """
     body = call.data
-    predicate = compile_query(body.get("query"), resolve)
+    query = body.get("query")
+    predicate = compile_query(query, resolve)
     pagination = body.get("pagination") or {}
     per_page = per_page_value(
         pagination.get("per_page"), default_per_page, MAX_PER_PAGE, "pagination.per_page"
@@ -267,32 +299,73 @@ def run_search(
         if sort_field is None:
             raise bad_query(f"cannot sort on {sort['field']}")
         descending = sort.get("order", "descending") == "descending"
-    digest = fingerprint(kind, body.get("query"), sort)
-    key = (kind, digest, _version(state, kind))
-    results = state.search_cache.get(key)
-    if results is None:
-        results = sort_items([i for i in items() if predicate(i)], sort_field, descending)
-        if len(state.search_cache) >= 16:
-            state.search_cache.clear()
-        state.search_cache[key] = results
-    offset = 0
+    digest = fingerprint(kind, query, sort)
+    version = (kind, _version(state, kind))
+    cache = state.search_cache
+    key = ("results", digest, *version)
+    get = sort_field.get if sort_field is not None else None
+
+    def place(item: Any) -> tuple[Any, ...]:
+        return order_key(get(item) if get else None, seq_of(item), get is not None, descending)
+
     cursor = pagination.get("starting_after")
+    results = cache.get(key)
+    if results is None:
+        created = resolve("created_at")
+        candidates, answered = (
+            (items(), False)
+            if created is None
+            else narrow(
+                cache, version, query, "created_at", created.get, items, created.kind != "date"
+            )
+        )
+        matched = list(candidates) if answered else [i for i in candidates if predicate(i)]
+        if not cursor and per_page == 1:  # a count: no need to sort or keep the results
+            first = heapq.nsmallest(per_page, matched, key=place)
+            more = len(matched) > per_page
+            next_cursor = _cursor_after(first[-1], sort_field, digest) if more else None
+            return first, cursor_pages(1, per_page, len(matched), next_cursor), len(matched)
+        results = sorted(matched, key=place)
+        cache.put(key, results)
+    offset = 0
     if cursor:
         parts = decode_cursor(cursor, "pagination.starting_after")
-        if len(parts) != 2 or parts[1] != digest or not isinstance(parts[0], int):
+        if len(parts) != 3 or parts[2] != digest or not isinstance(parts[1], int):
             raise invalid(
                 "pagination.starting_after does not belong to this query",
                 "pagination.starting_after",
             )
-        offset = parts[0]
+        position = order_key(parts[0], parts[1], get is not None, descending)
+        offset = bisect_right(results, position, key=place)
     page = results[offset : offset + per_page]
     more = offset + per_page < len(results)
-    next_cursor = encode_cursor([offset + per_page, digest]) if more else None
+    next_cursor = _cursor_after(page[-1], sort_field, digest) if more and page else None
     pages = cursor_pages(offset // per_page + 1, per_page, len(results), next_cursor)
     return page, pages, len(results)
+
+
+def _cursor_after(last: Any, sort_field: Field[Any] | None, digest: str) -> str:
+    """A keyset cursor: the last record's sort value and seq, and the query's digest."""
+    value = sort_field.get(last) if sort_field is not None else None
+    return encode_cursor([value, seq_of(last), digest])
+
+
+def seq_of(item: Any) -> int:
+    """A record's place among equals: the stateful stores' ``seq``; for a generic
+    collection's object (a dict), its numeric id, or a stable number made from its id."""
+    seq = getattr(item, "seq", None)
+    if isinstance(seq, int):
+        return seq
+    raw = item.get("id") if isinstance(item, dict) else None
+    try:
+        return int(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return int(hashlib.sha256(str(raw).encode()).hexdigest()[:12], 16)
 
 
 def _version(state: SandboxState, kind: str) -> int:
     if kind == "contacts":
         return state.contacts.version
+    if kind.startswith("collection:"):
+        return state.collections.version
     return state.conversation_version

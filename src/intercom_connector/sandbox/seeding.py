@@ -23,9 +23,11 @@ from .state import (
     Tag,
     Team,
 )
+from .timeline import creation_times, update_times
 
 DAY = 86_400
 YEAR = 365 * DAY
+CONTACT_HISTORY_DAYS = 540  # eighteen months of sign-ups, with busy days (timeline.py)
 
 FIRST_NAMES = (
     "Ada",
@@ -258,8 +260,9 @@ def _seed_contacts(state: SandboxState) -> None:
     config = state.config
     store = state.contacts
     count = config.contacts
-    start = config.seed_epoch - YEAR
-    step = YEAR / max(count, 1)
+    history = f"contacts:{config.seed}"
+    created_times = creation_times(history, count, config.seed_epoch, CONTACT_HISTORY_DAYS)
+    updated_times = update_times(history, created_times, config.seed_epoch)
     variants = [
         store.shared_attributes({"plan": "free"}),
         store.shared_attributes({"plan": "pro", "seats": 5}),
@@ -272,7 +275,7 @@ def _seed_contacts(state: SandboxState) -> None:
     randrange = rng.randrange
     n_first, n_last, n_dom = len(FIRST_NAMES), len(LAST_NAMES), len(DOMAINS)
     for seq in range(count):
-        created = start + int(seq * step)
+        created = created_times[seq]
         first = FIRST_NAMES[randrange(n_first)]
         last = LAST_NAMES[randrange(n_last)]
         is_user = random_() < 0.8
@@ -291,6 +294,7 @@ def _seed_contacts(state: SandboxState) -> None:
             custom_attributes=variants[randrange(3)],
             location=LOCATIONS[randrange(len(LOCATIONS))],
         )
+        contact.updated_at = updated_times[seq]
         if tag_ids and random_() < 0.15:
             contact.tag_ids = (tag_ids[randrange(len(tag_ids))],)
         if companies and is_user:

@@ -50,9 +50,15 @@ class ServerHandle:
     """A running sandbox server; a context manager that stops it on exit."""
 
     def __init__(
-        self, sandbox: Sandbox, server: uvicorn.Server, thread: threading.Thread, port: int
+        self,
+        sandbox: Sandbox,
+        server: uvicorn.Server,
+        thread: threading.Thread,
+        port: int,
+        owns_sandbox: bool = False,
     ):
         self.sandbox = sandbox
+        self._owns_sandbox = owns_sandbox
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self._server = server
@@ -65,12 +71,31 @@ class ServerHandle:
     def stop(self, timeout: float = 5.0) -> None:
         self._server.should_exit = True
         self._thread.join(timeout)
+        if self._owns_sandbox:
+            self.sandbox.close()
 
     def __enter__(self) -> ServerHandle:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def listen(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A bound TCP socket (port 0: a free one); ``OSError`` if the port is taken.
+
+    IPPROTO_TCP explicitly: asyncio only turns Nagle off (TCP_NODELAY) for sockets that say
+    so, and with Nagle on, every two-write reply waits ~40 ms for the client's delayed ACK.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def run_in_thread(
@@ -82,11 +107,7 @@ def run_in_thread(
 ) -> ServerHandle:
     """Start uvicorn on 127.0.0.1 (a free port unless ``port`` is given) in a daemon thread."""
     sandbox = config if isinstance(config, Sandbox) else Sandbox(config)
-    # IPPROTO_TCP explicitly: asyncio only turns Nagle off (TCP_NODELAY) for sockets that say
-    # so, and with Nagle on, every two-write reply waits ~40 ms for the client's delayed ACK.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
+    sock = listen("127.0.0.1", port)
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(_uvicorn_config(sandbox, log_level))
     sandbox.base_url = f"http://127.0.0.1:{bound_port}"
@@ -106,9 +127,27 @@ def run_in_thread(
     if not server.started:
         server.should_exit = True
         raise RuntimeError("the sandbox server did not start")
-    return ServerHandle(sandbox, server, thread, bound_port)
+    return ServerHandle(
+        sandbox, server, thread, bound_port, owns_sandbox=not isinstance(config, Sandbox)
+    )
 
 
-def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8700) -> None:
-    """Serve in the foreground until interrupted (the CLI's ``sandbox serve``)."""
-    uvicorn.Server(_uvicorn_config(sandbox, "info", host, port)).run()
+def serve(
+    sandbox: Sandbox,
+    host: str = "127.0.0.1",
+    port: int = 8700,
+    sock: socket.socket | None = None,
+) -> None:
+    """Serve in the foreground until interrupted (the CLI's ``sandbox serve``).
+
+    Given ``sock`` (from ``listen``), it serves on that socket: the caller has already learnt
+    whether the port was free before saying anything.
+    """
+    server = uvicorn.Server(_uvicorn_config(sandbox, "info", host, port))
+    if sock is None:
+        server.run()
+        return
+    try:
+        asyncio.run(server.serve(sockets=[sock]))
+    finally:
+        sock.close()

@@ -11,8 +11,10 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from .collection_store import CollectionStore
 from .config import Clock, SandboxConfig
 from .contact_store import ContactStore
+from .search_index import ResultCache
 
 
 @dataclass(slots=True)
@@ -207,7 +209,8 @@ class SandboxState:
         self.scroll: Scroll | None = None
         self.oauth_codes: dict[str, AuthorizationCode] = {}
         self.issued_tokens: set[str] = set()
-        self.search_cache: dict[tuple[Any, ...], list[Any]] = {}
+        self.search_cache = ResultCache()
+        self.collections = CollectionStore(self.now)
 
     @property
     def clock(self) -> Clock:

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from .catalog_data import Operation, with_defs
 from .replies import ApiError
+
+if TYPE_CHECKING:  # jsonschema is slow to import: loaded when a request needs checking
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 # Fields whose bad values Intercom reports with a dedicated code.
 _SPECIAL_CODES: dict[tuple[str, ...], str] = {("sort", "order"): "invalid_sort_order"}
@@ -99,6 +101,12 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else []
 
 
+def _best_match(errors: Iterable[ValidationError]) -> ValidationError | None:
+    from jsonschema.exceptions import best_match
+
+    return best_match(errors)
+
+
 def _error_field(error: ValidationError) -> str | None:
     path = [str(p) for p in error.absolute_path]
     if error.validator == "required" and isinstance(error.instance, dict):
@@ -158,17 +166,28 @@ class InputValidator:
         self.body_props = op.params_in("body")
         query_schema = _object_schema(self.query_props, required)
         self._query_required = bool(query_schema["required"])
-        self._query = Draft202012Validator(with_defs(query_schema))
+        self._query_schema = query_schema
         self.accepts_body = bool(self.body_props) or op.body_schema is not None
-        body_schema = (
+        self._body_schema = (
             op.body_schema
             if op.body_schema is not None
             else _object_schema(self.body_props, required)
         )
-        self._body = Draft202012Validator(with_defs(body_schema)) if self.accepts_body else None
         self._body_required = bool(set(required) & set(self.body_props))
         # Nothing to check when the request has no query and no body and nothing is required.
         self._trivial = not (set(required) - set(op.path_params)) and not self.body_props
+
+    @cached_property
+    def _query(self) -> Draft202012Validator:
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(with_defs(self._query_schema))
+
+    @cached_property
+    def _body(self) -> Draft202012Validator | None:
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(with_defs(self._body_schema)) if self.accepts_body else None
 
     def validate(self, pairs: list[tuple[str, str]], body: Any, has_body: bool) -> ValidInput:
         status = self.op.validation_status
@@ -176,7 +195,7 @@ class InputValidator:
             return ValidInput({}, None)
         query = coerce_query(self.query_props, pairs)
         if query or self._query_required:
-            err = best_match(self._query.iter_errors(query))
+            err = _best_match(self._query.iter_errors(query))
             if err is not None:
                 raise to_api_error(err, status, "query")
         if self._body is None:
@@ -185,7 +204,7 @@ class InputValidator:
             if not self._body_required and self.op.body_schema is None:
                 return ValidInput(query, {})
             body = {}
-        err = best_match(self._body.iter_errors(body))
+        err = _best_match(self._body.iter_errors(body))
         if err is not None:
             raise to_api_error(err, status, "body")
         return ValidInput(query, body)

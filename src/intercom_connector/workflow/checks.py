@@ -15,6 +15,7 @@ readable everywhere: the run's definition gets it as a generated first step (``m
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from intercom_connector.workflow.references import (
     has_references,
     parse_reference,
 )
+from intercom_connector.workflow.shape_checks import check_shapes
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class Plan:
     operations: dict[str, str]
     """Call step id -> the operation's canonical name."""
     retry_safe: dict[str, bool]
+    notes: list[Problem] = dataclasses.field(default_factory=list)
+    """What the checks could not settle (paths into open schemas); never a reason to refuse."""
 
 
 def walk(workflow: Workflow) -> Iterator[StepSite]:
@@ -84,6 +88,10 @@ def walk(workflow: Workflow) -> Iterator[StepSite]:
             yield StepSite(step, here, next(counter), loops, branches)
             if isinstance(step, LoopStep):
                 yield from block(step.steps, (*here, "steps"), (*loops, step.id), branches)
+            elif isinstance(step, CallStep) and step.error_steps:
+                yield from block(
+                    step.error_steps, (*here, "error"), loops, (*branches, (step.id, "error"))
+                )
             elif isinstance(step, ConditionStep):
                 yield from block(step.then, (*here, "then"), loops, (*branches, (step.id, "then")))
                 yield from block(
@@ -114,6 +122,7 @@ def check_workflow(
     _check_trigger_step(workflow, sites, problems)
     operations: dict[str, str] = {}
     retry_safe: dict[str, bool] = {}
+    readable: list[tuple[StepSite, Path, str]] = []
     for site in walk(workflow):
         step = site.step
         if isinstance(step, CallStep):
@@ -139,7 +148,15 @@ def check_workflow(
             message = _check_reference(text, site, sites, workflow)
             if message is not None:
                 problems.append(Problem(message, (*site.path, *field)))
-    return Plan(workflow, sites, operations, retry_safe), problems
+            elif (
+                site.step.id in sites
+                and sites[site.step.id].path == site.path
+                and not is_generated_trigger_step(workflow, site)
+            ):
+                readable.append((site, field, text))
+    shapes = check_shapes(workflow, sites, operations, catalog, readable)
+    problems.extend(shapes.problems)
+    return Plan(workflow, sites, operations, retry_safe, shapes.notes), problems
 
 
 def is_generated_trigger_step(workflow: Workflow, site: StepSite) -> bool:
@@ -258,7 +275,8 @@ def _field_path(field: str) -> Path:
     for chunk in field.replace("[", ".[").split("."):
         if not chunk:
             continue
-        parts.append(int(chunk[1:-1]) if chunk.startswith("[") else chunk)
+        index = chunk[1:-1]
+        parts.append(int(index) if chunk.startswith("[") and index.isdigit() else chunk)
     return tuple(parts)
 
 
@@ -335,7 +353,15 @@ def _check_step_reference(
         if reference.first_key == "value" and isinstance(loop.loop, ListLoop):
             return None
         if isinstance(loop.loop, ForeverLoop):
-            return f"{text}: inside loop forever {target_id!r} only .index is available"
+            return f"{text}: inside loop forever {target_id!r} only .index is available" + (
+                f"; did you mean $.steps.{target_id}.index?" if reference.first_key else ""
+            )
+        close = difflib.get_close_matches(reference.first_key or "", ["value", "index"], n=1)
+        if close:
+            return (
+                f"{text}: inside loop {target_id!r} there is no .{reference.first_key}; "
+                f"did you mean $.steps.{target_id}.{close[0]}?"
+            )
         return (
             f"{text}: inside loop {target_id!r}, read the current item as "
             f"$.steps.{target_id}.value (and its position as .index); the loop's results "

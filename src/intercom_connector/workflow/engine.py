@@ -56,18 +56,36 @@ class StepError:
         }
 
 
+ERROR_FIELDS = frozenset({"status", "code", "message", "request_id", "operation"})
+
+
+def is_handled_error(output: Any) -> bool:
+    """Whether a call's output is a failure ``on_error`` handled: ``{error: {...}}``.
+
+    No Intercom reply has exactly that shape, so a replayed output can be told apart.
+    """
+    if not isinstance(output, dict) or set(output) != {"error"}:
+        return False
+    error = output["error"]
+    return isinstance(error, dict) and set(error) == ERROR_FIELDS
+
+
 class CallFailed(Exception):
     """An engine's ``call`` raises this when the operation failed for good.
 
     Engines translate their own failures (the client's errors, a Temporal activity
     failure) into it, so the interpreter handles errors without knowing where they came
     from. ``retryable`` says whether sending the request again may succeed and is safe
-    (the failure is transient and the operation idempotent or settled).
+    (the failure is transient and the operation idempotent or settled); ``maybe_applied``
+    that a write may have reached Intercom, so a resume must settle it before resending.
     """
 
-    def __init__(self, error: StepError, *, retryable: bool = False) -> None:
+    def __init__(
+        self, error: StepError, *, retryable: bool = False, maybe_applied: bool = False
+    ) -> None:
         self.error = error
         self.retryable = retryable
+        self.maybe_applied = maybe_applied
         super().__init__(error.message)
 
 
@@ -79,9 +97,17 @@ class Engine(Protocol):
         ...
 
     async def call(
-        self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
+        self,
+        ref: StepRef,
+        operation: str,
+        data: dict[str, Any],
+        *,
+        all_pages: bool,
+        parallel: int = 1,
+        updated_since: float | None = None,
     ) -> Any:
-        """The operation's output (all pages' records when ``all_pages``); CallFailed."""
+        """The operation's output (all pages' records when ``all_pages``); CallFailed.
+        ``parallel`` and ``updated_since`` are passed only when a step sets them."""
         ...
 
     async def sleep(self, ref: StepRef, seconds: float) -> None:

@@ -32,6 +32,7 @@ from intercom_connector.workflow.engine import (
     CallFailed,
     Engine,
     StepRef,
+    is_handled_error,
 )
 from intercom_connector.workflow.model import (
     UNARY_OPERATORS,
@@ -44,7 +45,7 @@ from intercom_connector.workflow.model import (
     ListLoop,
     LoopStep,
     MapStep,
-    children,
+    iteration_ids,
     kind_of,
 )
 from intercom_connector.workflow.references import ReferenceProblem, resolve
@@ -68,18 +69,6 @@ class BreakLoop(Exception):
         self.loop_id = loop_id
         self.origin = origin
         super().__init__(f"break {loop_id} (from {origin})")
-
-
-def _body_ids(loop: LoopStep) -> list[str]:
-    """Ids whose outputs make up one iteration's result: the body, through conditions."""
-    ids: list[str] = []
-    pending = list(loop.steps)
-    while pending:
-        step = pending.pop(0)
-        ids.append(step.id)
-        if isinstance(step, ConditionStep):
-            pending.extend(children(step))
-    return ids
 
 
 class Interpreter:
@@ -132,16 +121,62 @@ class Interpreter:
         operation = self.plan.operations[step.id]
         written = {"operation": operation, "input": step.input}
         data = self._resolve(ref, step.input, scope, written)
+        listing = step.listing(self.engine.now()) if step.all_pages else {}
         self.engine.started(
             ref,
-            {"operation": operation, "input": data, **({"all": True} if step.all_pages else {})},
+            {
+                "operation": operation,
+                "input": data,
+                **({"all": True} if step.all_pages else {}),
+                **listing,
+            },
         )
         try:
-            output = await self.engine.call(ref, operation, data, all_pages=step.all_pages)
+            output = await self._attempts(step, ref, operation, data, listing)
         except CallFailed as failure:
-            raise self._fail(ref, failure.error.message, started=True) from failure
+            if not (step.handles_errors or step.error_steps):
+                raise self._fail(ref, failure.error.message, started=True) from failure
+            handled = {"error": failure.error.as_output()}
+            if not step.handles_errors:  # an error branch, then the run fails
+                self.engine.failed(ref, failure.error.message)
+                scope[step.id] = handled
+                await self._block(list(step.error_steps), scope, prefix, depth)
+                raise StepFailed(ref, failure.error.message) from failure
+            self.engine.finished(ref, handled)
+            scope[step.id] = handled
+            await self._block(list(step.error_steps), scope, prefix, depth)
+            return
         self.engine.finished(ref, output)
         scope[step.id] = output
+        if step.error_steps and is_handled_error(output):
+            # A replay: the recorded output is the handled failure, so its branch ran too.
+            await self._block(list(step.error_steps), scope, prefix, depth)
+
+    async def _attempts(
+        self,
+        step: CallStep,
+        ref: StepRef,
+        operation: str,
+        data: dict[str, Any],
+        listing: dict[str, Any],
+    ) -> Any:
+        """The call, sent again on failure as ``on_error: retry`` asks (never a write that
+        may have been applied: the engine has settled or refused those already)."""
+        attempts = step.attempts if step.on_error == "retry" else 1
+        wait = float(step.backoff)
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self.engine.call(
+                    ref, operation, data, all_pages=step.all_pages, **listing
+                )
+            except CallFailed as failure:
+                if attempt == attempts or failure.maybe_applied:
+                    raise
+                self.engine.failed(ref, failure.error.message)
+                retry = StepRef(f"{ref.key}#retry-{attempt}", step.id, "retry-wait", ref.depth)
+                await self.engine.sleep(retry, wait * 2 ** (attempt - 1))
+                self.engine.started(ref, {"operation": operation, "input": data, **listing})
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _map(
         self, step: MapStep, ref: StepRef, scope: Scope, prefix: str, depth: int
@@ -257,7 +292,7 @@ class Interpreter:
             self.engine.failed(ref, str(failure))
             raise
         self.engine.finished(ref, {"break": stopped.loop_id} if stopped else None)
-        output = {step_id: inner[step_id] for step_id in _body_ids(loop) if step_id in inner}
+        output = {step_id: inner[step_id] for step_id in iteration_ids(loop) if step_id in inner}
         return output, stopped
 
     async def _forever_iterations(

@@ -9,7 +9,7 @@ twice in one mapping (PyYAML would silently keep the last one).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 
 from intercom_connector.catalog.registry import Catalog
 from intercom_connector.workflow.checks import Plan, check_workflow
+from intercom_connector.workflow.file_limits import LimitExceeded, check_structure, read_bounded
 from intercom_connector.workflow.model import (
     LOOP_KINDS,
     STEP_KINDS,
@@ -37,7 +38,14 @@ from intercom_connector.workflow.model import (
     WebhookOptions,
     Workflow,
 )
-from intercom_connector.workflow.problems import STEP_LISTS, Path, Problem, WorkflowInvalid
+from intercom_connector.workflow.problems import (
+    STEP_LISTS,
+    Path,
+    Problem,
+    WorkflowInvalid,
+    node_at,
+)
+from intercom_connector.workflow.salvage import salvage
 
 
 class _Loader(yaml.SafeLoader):
@@ -107,10 +115,12 @@ def load_workflow(path: str | FilePath, catalog: Catalog | None = None) -> Loade
     """Read and check a workflow file; raise WorkflowInvalid listing every problem."""
     file = str(path)
     try:
-        text = FilePath(path).read_text(encoding="utf-8")
+        text = read_bounded(FilePath(path))
     except OSError as error:
         problem = Problem(f"cannot read the file: {error.strerror}", file=file)
         raise WorkflowInvalid([problem], file) from None
+    except LimitExceeded as error:
+        raise WorkflowInvalid([Problem(error.message, file=file, line=error.line)], file) from None
     as_json = file.endswith(".json")
     return parse_workflow(text, file, as_json=as_json, catalog=catalog)
 
@@ -119,6 +129,10 @@ def parse_workflow(
     text: str, file: str | None = None, *, as_json: bool = False, catalog: Catalog | None = None
 ) -> LoadedWorkflow:
     """Check a workflow given as YAML (or JSON) text."""
+    try:
+        check_structure(text, _Loader)
+    except LimitExceeded as error:
+        raise WorkflowInvalid([Problem(error.message, file=file, line=error.line)], file) from None
     try:
         data = json.loads(text) if as_json else yaml.load(text, Loader=_Loader)
         _ensure_acyclic(data)
@@ -132,6 +146,13 @@ def parse_workflow(
     except json.JSONDecodeError as error:
         problem = Problem(f"not valid JSON: {error.msg}", file=file, line=error.lineno)
         raise WorkflowInvalid([problem], file) from None
+    except yaml.reader.ReaderError as error:
+        at = text[: error.position].count("\n") + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        reason = f"character U+{code:04X} is not allowed in YAML text"
+        raise WorkflowInvalid(
+            [Problem(f"not valid YAML: {reason}", file=file, line=at)], file
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -176,12 +197,49 @@ def check_data(
         workflow = Workflow.model_validate(data)
     except ValidationError as error:
         problems.extend(_from_pydantic(error, data))
+        problems.extend(_checks_past_shape_errors(data, error, catalog))
         raise WorkflowInvalid(_unique(place(p) for p in problems), file) from None
     plan, checked = check_workflow(workflow, catalog)
     problems.extend(checked)
     if problems:
         raise WorkflowInvalid(_unique(place(p) for p in problems), file)
     return LoadedWorkflow(plan, file, data)
+
+
+_SALVAGE_ROUNDS = 3
+
+
+def _checks_past_shape_errors(
+    data: dict[str, Any], error: ValidationError, catalog: Catalog | None
+) -> list[Problem]:
+    """What the workflow-wide checks find in the rest of a file the model refused."""
+    refused = [(_clean_loc(d["loc"], data), d["type"]) for d in error.errors()]
+    current = data
+    for _ in range(_SALVAGE_ROUNDS):
+        rescued = salvage(current, refused)
+        if rescued is None:
+            return []
+        try:
+            workflow = Workflow.model_validate(rescued.data)
+        except ValidationError as again:
+            current = rescued.data
+            refused = [(_clean_loc(d["loc"], current), d["type"]) for d in again.errors()]
+            continue
+        _, checked = check_workflow(workflow, catalog)
+        return [problem for problem in checked if not rescued.covers(problem)]
+    return []
+
+
+def check_config(loaded: LoadedWorkflow, overrides: dict[str, Any]) -> None:
+    """Check the workflow again with ``--config`` values in place (WorkflowInvalid)."""
+    if not overrides:
+        return
+    data = {**loaded.data, "config": {**(loaded.data.get("config") or {}), **overrides}}
+    try:
+        check_data(data, loaded.file)
+    except WorkflowInvalid as error:
+        problems = [replace(p, message=f"with --config: {p.message}") for p in error.problems]
+        raise WorkflowInvalid(problems, loaded.file) from None
 
 
 def _unique(problems: Any) -> list[Problem]:
@@ -243,9 +301,11 @@ def _message(detail: ErrorDetails, data: Any) -> str:
         allowed = _fields_at(path[:-1], data)
         return f"unknown field (fields here: {', '.join(allowed)})" if allowed else "unknown field"
     if kind == "step_kind":
-        node = _node_at(_clean_loc(detail["loc"], data), data)
+        node = node_at(_clean_loc(detail["loc"], data), data)
         found = [k for k in STEP_KINDS if isinstance(node, dict) and k in node]
         return message + (f" (found {' and '.join(found)})" if len(found) > 1 else "")
+    if kind == "bool_type":
+        return f"{message}: write true or false, without quotes"
     if kind == "string_type" and isinstance(detail.get("input"), bool):
         return (
             f"{message}, got {str(detail['input']).lower()}: YAML reads yes/no/on/off/true/"
@@ -270,19 +330,9 @@ def _aliases(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _node_at(path: Path, data: Any) -> Any:
-    node = data
-    for part in path:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
-
-
 def _fields_at(path: Path, data: Any) -> list[str]:
     """The field names allowed in the mapping at ``path`` (for 'unknown field' messages)."""
-    node = _node_at(path, data)
+    node = node_at(path, data)
     if not path:
         return _aliases(Workflow)
     last, parent = path[-1], path[-2] if len(path) > 1 else None

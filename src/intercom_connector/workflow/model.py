@@ -23,11 +23,14 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from intercom_connector.catalog.watermark import parse_since
+from intercom_connector.errors import UsageError
 from intercom_connector.workflow.durations import parse_duration
 from intercom_connector.workflow.engine import MAX_DELAY_SECONDS, MAX_ITERATIONS
 from intercom_connector.workflow.trigger_model import (  # noqa: F401  (re-exported)
@@ -51,6 +54,8 @@ TRIGGER_STEP_ID = "trigger"
 TRIGGER_CONFIG_KEY = "_trigger"
 """Where a triggered run's definition keeps its event (see ``triggers/events.py``)."""
 DEFAULT_MAX_ITERATIONS = 1000
+MAX_STEP_ATTEMPTS = 10
+MAX_BACKOFF_SECONDS = 3600
 MAX_PARALLEL = 64
 
 STEP_ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"
@@ -142,8 +147,95 @@ class CallStep(StepBase):
     all_pages: bool = Field(
         False,
         alias="all",
+        strict=True,
         description="Follow every page; the output holds all records under the list key.",
     )
+    parallel: int = Field(
+        1,
+        ge=1,
+        le=MAX_PARALLEL,
+        strict=True,
+        description="With all: true, requests in flight at once under the shared rate limit "
+        "(searches are cut into created_at partitions; records in any order).",
+    )
+    updated_since: int | float | str | None = Field(
+        None,
+        description="With all: true, only records updated since a unix time, an ISO 8601 "
+        "time or a duration before the run's clock (24h, 7d).",
+    )
+
+    @field_validator("parallel", "updated_since")
+    @classmethod
+    def _listing_options_need_all(cls, value: Any, info: ValidationInfo) -> Any:
+        default = 1 if info.field_name == "parallel" else None
+        if value != default and not info.data.get("all_pages"):
+            raise ValueError(f"{info.field_name} applies to listings: add all: true")
+        if isinstance(value, str):
+            try:
+                parse_since(value, 0.0, "updated_since")
+            except UsageError as error:
+                raise ValueError(str(error)) from None
+        return value
+
+    def listing(self, now: float) -> dict[str, Any]:
+        """The listing options the engine needs, only those set (``now``: the run's clock)."""
+        options: dict[str, Any] = {}
+        if self.parallel != 1:
+            options["parallel"] = self.parallel
+        if isinstance(self.updated_since, str):
+            options["updated_since"] = parse_since(self.updated_since, now, "updated_since")
+        elif self.updated_since is not None:
+            options["updated_since"] = float(self.updated_since)
+        return options
+
+    on_error: Literal["fail", "continue", "retry"] = Field(
+        "fail",
+        description="When the call fails for good: fail the run (default); continue (the "
+        "step's output is {error: {status, code, message, request_id, operation}}); or retry "
+        "it `attempts` times, waiting `backoff` (doubling) in between, for errors the client "
+        "does not retry itself (404 of a record not yet visible, 409, 422).",
+    )
+    attempts: int = Field(
+        3, ge=2, le=MAX_STEP_ATTEMPTS, description="With on_error: retry, sends in all."
+    )
+    backoff: float | str = Field(
+        1.0,
+        description="With on_error: retry, the wait before the second send (seconds or a "
+        "duration like '2s'); it doubles after each failure.",
+    )
+    error_steps: list[Step] = Field(
+        default_factory=list,
+        alias="error",
+        description="Steps run when the call fails for good, reading "
+        "$.steps.<id>.error; the run then goes on (unless on_error: fail is written).",
+    )
+
+    @field_validator("backoff", mode="before")
+    @classmethod
+    def _backoff(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValueError("give seconds (a number) or a duration like '2s'")
+        seconds = parse_duration(value) if isinstance(value, str) else float(value)
+        if not 0 <= seconds <= MAX_BACKOFF_SECONDS:
+            raise ValueError(f"must be between 0 and {MAX_BACKOFF_SECONDS} seconds")
+        return seconds
+
+    @model_validator(mode="after")
+    def _retry_fields(self) -> CallStep:
+        given = {"attempts", "backoff"} & self.model_fields_set
+        if given and self.on_error != "retry":
+            raise ValueError(
+                f"{' and '.join(sorted(given))} apply to on_error: retry only (this step "
+                f"has on_error: {self.on_error})"
+            )
+        return self
+
+    @property
+    def handles_errors(self) -> bool:
+        """Whether a failure lets the run go on (continue, or an error branch)."""
+        if self.on_error == "continue":
+            return True
+        return bool(self.error_steps) and "on_error" not in self.model_fields_set
 
 
 class ListLoop(_Strict):
@@ -318,12 +410,27 @@ def kind_of(step: AnyStep) -> str:
 
 
 def children(step: AnyStep) -> list[AnyStep]:
-    """The steps nested directly in ``step`` (a loop's body, both condition branches)."""
+    """The steps nested directly in ``step`` (a loop's body, both condition branches, a
+    call's error branch)."""
     if isinstance(step, LoopStep):
         return list(step.steps)
+    if isinstance(step, CallStep):
+        return list(step.error_steps)
     if isinstance(step, ConditionStep):
         return [*step.then, *step.otherwise]
     return []
+
+
+def iteration_ids(loop: LoopStep) -> list[str]:
+    """Ids whose outputs make up one iteration's result: the body, through conditions."""
+    ids: list[str] = []
+    pending = list(loop.steps)
+    while pending:
+        step = pending.pop(0)
+        ids.append(step.id)
+        if isinstance(step, ConditionStep | CallStep):
+            pending.extend(children(step))
+    return ids
 
 
 class Workflow(_Strict):
@@ -348,7 +455,7 @@ class Workflow(_Strict):
         return not isinstance(self.trigger, ManualTrigger)
 
 
-for _model in (LoopStep, ConditionStep, Workflow):
+for _model in (CallStep, LoopStep, ConditionStep, Workflow):
     _model.model_rebuild()
 
 SCHEMA_ID = "https://intercom-connector.dev/schemas/workflow-v1.json"

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from intercom_connector.errors import UsageError
+
 Path = tuple[str | int, ...]
 STEP_LISTS = ("steps", "then", "else")
 
@@ -21,6 +23,17 @@ def format_field(path: Sequence[str | int]) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+def node_at(path: Path, data: Any) -> Any:
+    """The node of ``data`` at ``path``, or None when the path leads nowhere."""
+    node = data
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
 
 
 def locate(path: Path, data: Any) -> tuple[str | None, Path]:
@@ -69,8 +82,10 @@ class Problem:
         return f"{where}: {subject + ': ' if subject else ''}{self.message}"
 
 
-class WorkflowInvalid(ValueError):
+class WorkflowInvalid(UsageError):
     """The workflow file was rejected before anything ran."""
+
+    label = "invalid workflow"
 
     def __init__(self, problems: Sequence[Problem], file: str | None = None) -> None:
         self.problems = list(problems)

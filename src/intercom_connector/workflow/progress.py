@@ -2,6 +2,7 @@
 
 A line per top-level step, a bar per top-level loop (iterations done of how many), and a
 note for every wait of a delay step (the client reports its own retries).
+Every line passes through the run's ``Redactor`` (the events carry exact data).
 When stderr is not a terminal the bars become a line at the start and the end of each
 loop, so CI logs stay short. Step executions inside loops are not printed one by one;
 ``runs show`` has them all.
@@ -24,14 +25,22 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from intercom_connector.redaction import Redactor
 from intercom_connector.workflow.engine import ProgressEvent, StepRef
 
 
 class TerminalProgress:
     """A ``ProgressHandler``: call it with the engine's events, inside ``with``."""
 
-    def __init__(self, console: Console | None = None, *, bars: bool | None = None) -> None:
+    def __init__(
+        self,
+        console: Console | None = None,
+        *,
+        bars: bool | None = None,
+        redactor: Redactor | None = None,
+    ) -> None:
         self.console = console or Console(stderr=True, highlight=False)
+        self.redactor = redactor or Redactor()
         self.bars = self.console.is_terminal if bars is None else bars
         self._progress: Progress | None = None
         self._tasks: dict[str, TaskID] = {}
@@ -61,7 +70,7 @@ class TerminalProgress:
             self._progress = None
 
     def _say(self, text: str) -> None:
-        self.console.print(text, highlight=False, markup=False)
+        self.console.print(self.redactor.text(text), highlight=False, markup=False)
 
     def _elapsed(self, ref: StepRef) -> str:
         began = self._began.pop(ref.key, None)

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import jsonpath
 from jsonpath import JSONPath, JSONPathError
+
+from intercom_connector.workflow.patterns import JSONPATH
 
 ROOTS = ("steps", "config", "env")
 ENV_KEYS = ("run_id", "workflow", "started_at", "started_at_unix")
@@ -70,6 +71,8 @@ class Reference:
     first_key: str | None
     """The first key after the root (and the step id): ``value`` in ``$.steps.loop.value``."""
     query: JSONPath
+    rest: str = ""
+    """The path after the root (and the step id): ``.data[0].id``."""
 
     @property
     def singular(self) -> bool:
@@ -104,14 +107,14 @@ def parse_reference(text: str) -> Reference:
     first = _FIRST_KEY.match(rest)
     first_key = (first.group(1) or first.group(3)) if first else None
     try:
-        query = jsonpath.compile(normalised)
+        query = JSONPATH.compile(normalised)
     except (JSONPathError, re.error, ValueError, RecursionError) as error:
         # re.error: a filter's regex literal that does not compile
         detail = (str(error).splitlines() or [type(error).__name__])[0]
         raise ReferenceSyntaxError(f"{text!r} is not valid JSONPath: {detail}") from None
     if not isinstance(query, JSONPath):
         raise ReferenceSyntaxError(f"{text!r}: compound JSONPath queries are not supported")
-    return Reference(text, root, step_id, first_key, query)
+    return Reference(text, root, step_id, first_key, query, rest)
 
 
 def _quote(key: str) -> str:
@@ -155,7 +158,7 @@ def lookup(text: str, context: Mapping[str, Any]) -> Any:
         )
     try:
         matches = reference.query.findall(context)
-    except (JSONPathError, TypeError, ValueError, re.error) as error:
+    except (JSONPathError, TypeError, ValueError, re.error, RecursionError) as error:
         # a filter that cannot apply to the data it meets (count() of a scalar, `in` a string)
         detail = (str(error).splitlines() or [type(error).__name__])[0]
         raise ReferenceProblem(f"{text}: cannot be evaluated on this data: {detail}") from None

@@ -1,7 +1,10 @@
 """The debug view of a run: every step execution with its input and output, readable.
 
-Two forms from one fold of the run log: ``run_view`` (plain data, for ``--json`` and for
-programs) and ``render_run`` (rich text for a terminal). Without a step filter the text
+The log holds each step's data exactly; this is where it is masked for people
+(``summary.redactor``: the run's secrets, secret-looking keys, Bearer values), in both
+forms and before anything is cut short. Two forms from one fold of the run log:
+``run_view`` (plain data, for ``--json`` and for programs) and ``render_run`` (rich text
+for a terminal). Without a step filter the text
 form is one line per step execution, with a short preview of the output, so a loop of 500
 iterations stays scannable; with ``step`` (an id, a key like ``loop-1[3]``, or a key
 prefix) each matching execution is shown in full, input above output.
@@ -10,6 +13,7 @@ prefix) each matching execution is shown in full, input above output.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +22,8 @@ from rich.highlighter import JSONHighlighter
 from rich.panel import Panel
 from rich.text import Text
 
+from intercom_connector.redaction import Redactor
+from intercom_connector.workflow.engine import is_handled_error
 from intercom_connector.workflow.runlog import RunLog, RunSummary, StepRecord
 
 STATUS_STYLE = {
@@ -52,15 +58,17 @@ def run_view(log: RunLog, run_id: str, step: str | None = None) -> dict[str, Any
     """The run and its step executions as plain data (what ``runs show --json`` prints)."""
     summary = log.summary(run_id)
     records = [r for r in log.steps(run_id) if step is None or matches(r, step)]
+    redactor = summary.redactor
     return {
         "run": summary_view(summary),
-        "steps": [_step_data(record) for record in records],
+        "steps": [_step_data(record, redactor) for record in records],
     }
 
 
 def summary_view(summary: RunSummary) -> dict[str, Any]:
     """A run's summary as plain data (one row of ``runs list --json``)."""
     start = summary.start
+    redactor = summary.redactor
     return {
         "run_id": summary.run_id,
         "workflow": summary.workflow,
@@ -71,14 +79,26 @@ def summary_view(summary: RunSummary) -> dict[str, Any]:
         "duration_s": None if summary.duration is None else round(summary.duration, 3),
         "attempts": summary.attempts,
         "steps_finished": summary.steps_finished,
-        "error": summary.error,
-        "config": start.get("config"),
-        "env": start.get("env"),
-        "connection": start.get("connection"),
+        "error": None if summary.error is None else redactor.text(summary.error),
+        "config": redactor.value(start.get("config")),
+        "env": redactor.value(start.get("env")),
+        "connection": redactor.value(start.get("connection")),
     }
 
 
-def _step_data(record: StepRecord) -> dict[str, Any]:
+def masked(record: StepRecord, redactor: Redactor) -> StepRecord:
+    """A copy of ``record`` as it may be shown: input, output, error, warnings masked."""
+    return replace(
+        record,
+        input=redactor.value(record.input),
+        output=redactor.value(record.output),
+        error=None if record.error is None else redactor.text(record.error),
+        warnings=[redactor.text(warning) for warning in record.warnings],
+    )
+
+
+def _step_data(record: StepRecord, redactor: Redactor) -> dict[str, Any]:
+    record = masked(record, redactor)
     duration = record.duration_ms
     return {
         "key": record.key,
@@ -107,13 +127,14 @@ def preview(value: Any, width: int = _PREVIEW_WIDTH) -> str:
             if level > 1:
                 return "{…}"
             return "{" + ", ".join(f"{k}: {gist(v, level + 1)}" for k, v in item.items()) + "}"
-        return json.dumps(item, ensure_ascii=False, default=str)
+        return json.dumps(item, ensure_ascii=False, default=repr)
 
     text = gist(value, 0)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _header(summary: RunSummary) -> Text:
+    error = summary.redactor.text(summary.error) if summary.error else None
     status = Text(summary.status, style=STATUS_STYLE.get(summary.status, ""))
     duration = "" if summary.duration is None else f" in {summary.duration:.2f}s"
     attempts = f", {summary.attempts} attempts" if summary.attempts > 1 else ""
@@ -124,8 +145,8 @@ def _header(summary: RunSummary) -> Text:
         status,
         f"{duration}{attempts}, {summary.steps_finished} step executions finished",
     )
-    if summary.error:
-        head.append(f"\n{summary.error}", style="red")
+    if error:
+        head.append(f"\n{error}", style="red")
     return head
 
 
@@ -141,6 +162,9 @@ def _summary_lines(records: list[StepRecord], limit: int, width: int) -> Rendera
     for record, key in zip(records[:limit], keys, strict=False):
         if record.status == "failed":
             shown = record.error or ""
+        elif is_handled_error(record.output):
+            error = record.output["error"]
+            shown = f"error handled (on_error): {error['code']}: {error['message']}"
         else:
             shown = preview(record.input if record.kind == "iteration" else record.output, 200)
         if record.warnings:
@@ -160,7 +184,7 @@ def _summary_lines(records: list[StepRecord], limit: int, width: int) -> Rendera
 
 
 def _json_block(value: Any, full: bool) -> Text:
-    lines = json.dumps(value, indent=2, ensure_ascii=False, default=str).splitlines()
+    lines = json.dumps(value, indent=2, ensure_ascii=False, default=repr).splitlines()
     if not full and len(lines) > _DETAIL_LINES:
         hidden = len(lines) - _DETAIL_LINES
         lines = [*lines[:_DETAIL_LINES], f"… {hidden} more lines (--full shows all)"]
@@ -200,7 +224,7 @@ def render_run(
     """Print the debug view of a run: a line per step execution, or details of ``step``."""
     console = console or Console()
     summary = log.summary(run_id)
-    records = log.steps(run_id)
+    records = [masked(record, summary.redactor) for record in log.steps(run_id)]
     console.print(_header(summary))
     if step is None:
         console.print(_summary_lines(records, limit, console.width), end="")

@@ -1,11 +1,26 @@
 """The run log: an append-only table of events, the source of truth for every run.
 
 One row per event (run started / resumed / finished; step started / finished / failed; a
-timer started; a warning), in the connector's SQLite database next to the credentials. A
-row is committed before the run moves on, so a process killed at any instant leaves a log
-that says exactly which steps finished; WAL keeps readers (``runs show`` while a run goes,
-or a test watching one) from blocking the writer. ``synchronous=NORMAL`` is durable against
-a killed process, which is what resume is for; only a power cut can lose the last commits.
+timer started; a warning) in the connector's SQLite database next to the credentials,
+opened by ``storage.open_database`` (WAL, schema migrations). Each event's data is what the
+step saw and produced, exactly, sealed with the store's key (``sealing.py``): resume
+replays it bit for bit, and the file shows no customer data. Masking happens only where a
+run is shown (``render.py``, through ``intercom_connector.redaction``).
+
+Events are written in groups (group commit): a transaction holds up to ``batch`` events
+or ``batch_seconds`` of them. The crash promise, for a process killed at any instant:
+
+- lost are at most the events appended since the last commit, which are only ever
+  step boundaries of steps with no effect outside the run (reads, maps, conditions) or
+  the finish of a write, never the start of one;
+- run starts, resumes and finishes, timers, and the start of every operation that is not
+  retry-safe commit before the run moves on (``flush``), so after a crash the log always
+  knows that a write may have been sent; the engine then settles it (looks the record up)
+  instead of sending it again blindly. A lost finish costs a repeated read or a
+  settlement lookup, never a duplicate.
+
+``synchronous=NORMAL`` is durable against a killed process, which is what resume is for;
+only a power cut can lose the last commits.
 
 Nothing is ever updated: a run's status, the debug view and a resume are all folds over its
 events (``summary``, ``steps``).
@@ -14,32 +29,41 @@ events (``summary``, ``steps``).
 from __future__ import annotations
 
 import json
-import os
-import socket
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from intercom_connector.auth.store import open_database
+from intercom_connector.auth.crypto import KeyRing, load_keys
+from intercom_connector.errors import UsageError
 from intercom_connector.home import database_path
-from intercom_connector.workflow.references import MISSING
+from intercom_connector.redaction import Redactor
+from intercom_connector.storage import Owner, open_database
+from intercom_connector.workflow.sealing import Sealer
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS workflow_run_events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT NOT NULL,
-    at REAL NOT NULL,
-    type TEXT NOT NULL,
-    key TEXT,
-    step_id TEXT,
-    kind TEXT,
-    data TEXT
-);
-CREATE INDEX IF NOT EXISTS workflow_run_events_by_run ON workflow_run_events (run_id, seq);
-CREATE INDEX IF NOT EXISTS workflow_run_events_by_type ON workflow_run_events (type, seq);
-"""
+MIGRATIONS = (
+    """
+    CREATE TABLE IF NOT EXISTS workflow_run_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL,
+        at REAL NOT NULL,
+        type TEXT NOT NULL,
+        key TEXT,
+        step_id TEXT,
+        kind TEXT,
+        data TEXT
+    );
+    CREATE INDEX IF NOT EXISTS workflow_run_events_by_run ON workflow_run_events (run_id, seq);
+    CREATE INDEX IF NOT EXISTS workflow_run_events_by_type ON workflow_run_events (type, seq);
+    """,
+    # Version 2: data is sealed (a BLOB); rows of version 1 keep their JSON text and are
+    # read as such. The key check proves the key before anything is sealed with it.
+    # ``auth rotate-key`` re-seals both (``storage.SEALED_COLUMNS``).
+    """
+    CREATE TABLE IF NOT EXISTS workflow_run_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+    """,
+)
 
 RUN_STARTED = "run_started"
 RUN_RESUMED = "run_resumed"
@@ -49,10 +73,14 @@ STEP_FINISHED = "step_finished"
 STEP_FAILED = "step_failed"
 TIMER_STARTED = "timer_started"
 WARNING = "warning"
+SECRETS_KEY = "redact"
+"""Where run_started and run_resumed keep the values to mask when the run is shown."""
 
 
-class RunNotFound(LookupError):
+class RunNotFound(UsageError):
     """No run matches the given id."""
+
+    label = "unknown run"
 
 
 @dataclass(frozen=True)
@@ -81,6 +109,13 @@ class RunSummary:
     steps_finished: int
     start: dict[str, Any] = field(repr=False, default_factory=dict)
     """The run_started event's data: definition, config, env and connection."""
+    secrets: list[str] = field(repr=False, default_factory=list)
+    """Values every display of this run masks (the tokens it ran with; kept sealed)."""
+
+    @property
+    def redactor(self) -> Redactor:
+        """What shows this run masks with: its secrets, secret-looking keys, Bearer values."""
+        return Redactor(self.secrets)
 
     @property
     def duration(self) -> float | None:
@@ -103,6 +138,8 @@ class StepRecord:
     attempts: int = 0
     timer_until: float | None = None
     warnings: list[str] = field(default_factory=list)
+    maybe_applied: bool = False
+    """The step failed after its write may have reached Intercom (settle before resending)."""
 
     @property
     def duration_ms(self) -> float | None:
@@ -111,46 +148,36 @@ class StepRecord:
         return (self.finished_at - self.started_at) * 1000
 
 
-def _encode(value: Any) -> str:
-    return json.dumps(value, default=_fallback, ensure_ascii=False, separators=(",", ":"))
-
-
-def _fallback(value: Any) -> Any:
-    if value is MISSING:
-        return "<nothing matched>"
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
 def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
 
 
-def _process_alive(pid: int | None, host: str | None) -> bool:
-    if not pid or host != socket.gethostname():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class RunLog:
-    """Append events and read runs back; one instance per process and thread."""
+    """Append events and read runs back; one instance per process and thread.
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    ``keys`` defaults to the store's key ring (``INTERCOM_CONNECTOR_KEY`` or the key file
+    next to the database), loaded when the first payload is sealed or opened.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        keys: KeyRing | None = None,
+        batch: int = 100,
+        batch_seconds: float = 0.2,
+    ) -> None:
         self.path = Path(path) if path is not None else database_path()
-        self._db = open_database(self.path)
-        self._db.isolation_level = None  # every INSERT commits on its own
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self._db = open_database(self.path, migrations={"runlog": MIGRATIONS})
+        self._keys = keys
+        self._sealer: Sealer | None = None
+        self.batch = batch
+        self.batch_seconds = batch_seconds
+        self._pending: list[tuple[Any, ...]] = []
+        self._oldest = 0.0
 
     def close(self) -> None:
+        self.flush()
         self._db.close()
 
     def __enter__(self) -> RunLog:
@@ -158,6 +185,25 @@ class RunLog:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def sealer(self) -> Sealer:
+        """The store's sealer, after proving its key opens what the log already holds."""
+        if self._sealer is None:
+            found = self._db.execute(
+                "SELECT value FROM workflow_run_meta WHERE key = 'key_check'"
+            ).fetchone()
+            ring = self._keys or load_keys(self.path.parent, create=found is None)
+            sealer = Sealer(ring)
+            if found is not None:
+                sealer.verify(found[0])
+            else:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO workflow_run_meta (key, value) VALUES ('key_check', ?)",
+                    (sealer.key_check(),),
+                )
+            self._sealer = sealer
+        return self._sealer
 
     # --- writing ---------------------------------------------------------------------
     def append(
@@ -170,23 +216,49 @@ class RunLog:
         kind: str | None = None,
         data: Any = None,
         at: float | None = None,
+        durable: bool = False,
     ) -> None:
-        self._db.execute(
-            "INSERT INTO workflow_run_events (run_id, at, type, key, step_id, kind, data) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                run_id,
-                time.time() if at is None else at,
-                type,
-                key,
-                step_id,
-                kind,
-                None if data is None else _encode(data),
-            ),
-        )
+        """Queue one event; ``durable`` commits it (and everything before it) now."""
+        now = time.time() if at is None else at
+        sealed = None if data is None else self.sealer.seal(data)
+        if not self._pending:
+            self._oldest = time.monotonic()
+        self._pending.append((run_id, now, type, key, step_id, kind, sealed))
+        if (
+            durable
+            or len(self._pending) >= self.batch
+            or time.monotonic() - self._oldest >= self.batch_seconds
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit every queued event in one transaction."""
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(
+                "INSERT INTO workflow_run_events (run_id, at, type, key, step_id, kind, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            self._pending = rows + self._pending
+            raise
+        self._db.execute("COMMIT")
+
+    def _open(self, data: Any) -> Any:
+        if data is None:
+            return None
+        if isinstance(data, str):  # a row of schema version 1: JSON text
+            return json.loads(data)
+        return self.sealer.open(data)
 
     # --- reading ---------------------------------------------------------------------
     def events(self, run_id: str, types: tuple[str, ...] | None = None) -> list[Event]:
+        self.flush()
         query = (
             "SELECT seq, run_id, at, type, key, step_id, kind, data FROM workflow_run_events "
             "WHERE run_id = ?"
@@ -196,10 +268,14 @@ class RunLog:
             query += f" AND type IN ({', '.join('?' for _ in types)})"
             params.extend(types)
         rows = self._db.execute(query + " ORDER BY seq", params).fetchall()
-        return [_event(row) for row in rows]
+        return [
+            Event(seq, run, at, type_, key, step_id, kind, self._open(data))
+            for seq, run, at, type_, key, step_id, kind, data in rows
+        ]
 
     def resolve_id(self, text: str) -> str:
         """A run id from its full form, a unique prefix, or ``last``."""
+        self.flush()
         if text in ("last", "latest"):
             row = self._db.execute(
                 "SELECT run_id FROM workflow_run_events WHERE type = ? ORDER BY seq DESC LIMIT 1",
@@ -223,6 +299,7 @@ class RunLog:
         raise RunNotFound(f"{text!r} matches several runs: {', '.join(matches)}")
 
     def runs(self, limit: int = 20) -> list[RunSummary]:
+        self.flush()
         rows = self._db.execute(
             "SELECT run_id FROM workflow_run_events WHERE type = ? ORDER BY seq DESC LIMIT ?",
             (RUN_STARTED, limit),
@@ -233,8 +310,10 @@ class RunLog:
         lifecycle = self.events(run_id, (RUN_STARTED, RUN_RESUMED, RUN_FINISHED))
         if not lifecycle or lifecycle[0].type != RUN_STARTED:
             raise RunNotFound(f"no run {run_id!r}; see `intercom-connector runs list`")
-        start = lifecycle[0].data or {}
+        start = dict(lifecycle[0].data or {})
         attempts = [e for e in lifecycle if e.type in (RUN_STARTED, RUN_RESUMED)]
+        secrets = [s for e in attempts for s in (e.data or {}).get(SECRETS_KEY) or ()]
+        start.pop(SECRETS_KEY, None)
         last = lifecycle[-1]
         (finished,) = self._db.execute(
             "SELECT COUNT(*) FROM workflow_run_events WHERE run_id = ? AND type = ?",
@@ -244,8 +323,8 @@ class RunLog:
             status = str(last.data.get("status", "failed"))
             error, finished_at = last.data.get("error"), last.at
         else:
-            latest = attempts[-1].data or {}
-            alive = _process_alive(latest.get("pid"), latest.get("host"))
+            owner = Owner.from_record(attempts[-1].data)
+            alive = owner is not None and owner.alive()
             status, error, finished_at = ("running" if alive else "interrupted"), None, None
         return RunSummary(
             run_id=run_id,
@@ -258,6 +337,7 @@ class RunLog:
             attempts=len(attempts),
             steps_finished=int(finished),
             start=start,
+            secrets=secrets,
         )
 
     def steps(self, run_id: str) -> list[StepRecord]:
@@ -276,20 +356,15 @@ class RunLog:
                 record.status, record.input, record.started_at = "started", data, event.at
                 record.attempts += 1
                 record.error, record.finished_at = None, None
+                record.maybe_applied = False
             elif event.type == STEP_FINISHED:
                 record.status, record.output, record.finished_at = "finished", data, event.at
             elif event.type == STEP_FAILED:
                 record.status, record.finished_at = "failed", event.at
                 record.error = str((data or {}).get("error"))
+                record.maybe_applied = bool((data or {}).get("maybe_applied"))
             elif event.type == TIMER_STARTED:
                 record.timer_until = float(data["until"])
             elif event.type == WARNING:
                 record.warnings.append(str(data.get("message")))
         return list(records.values())
-
-
-def _event(row: tuple) -> Event:
-    seq, run_id, at, type_, key, step_id, kind, data = row
-    return Event(
-        seq, run_id, at, type_, key, step_id, kind, None if data is None else json.loads(data)
-    )

@@ -12,36 +12,42 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import socket
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.catalog.scopes import check_scope
+from intercom_connector.errors import EXIT_RUN_FAILED, AuthError, UsageError
+from intercom_connector.json_input import loads_bounded
+from intercom_connector.redaction import Redactor
+from intercom_connector.storage import Owner
 from intercom_connector.workflow.engine import ProgressHandler
 from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
 from intercom_connector.workflow.interpreter import Interpreter, StepFailed
 from intercom_connector.workflow.loader import LoadedWorkflow, check_data
-from intercom_connector.workflow.redaction import Redactor
 from intercom_connector.workflow.runlog import (
     RUN_FINISHED,
     RUN_RESUMED,
     RUN_STARTED,
+    SECRETS_KEY,
     RunLog,
     new_run_id,
 )
 
 
-class ConfigProblem(ValueError):
+class ConfigProblem(UsageError):
     """A ``--config`` value names a key the workflow does not declare."""
 
+    label = "config"
 
-class ResumeRefused(ValueError):
+
+class ResumeRefused(UsageError):
     """The run cannot be resumed (finished already, or still running)."""
+
+    label = "resume"
 
 
 @dataclass
@@ -55,6 +61,8 @@ class RunResult:
     failed_step: str | None = None
     failed_key: str | None = None
     duration: float = 0.0
+    exit_code: int = EXIT_RUN_FAILED
+    """4, or the failing step's own exit code when it is the credentials' (3: token refused)."""
 
     @property
     def succeeded(self) -> bool:
@@ -64,7 +72,7 @@ class RunResult:
 def parse_config_value(text: str) -> Any:
     """``--config k=v``: JSON when it parses (50, true, [1,2]), the text itself otherwise."""
     try:
-        return json.loads(text)
+        return loads_bounded(text, "--config value")
     except json.JSONDecodeError:
         return text
 
@@ -101,7 +109,7 @@ def _check_scopes(loaded: LoadedWorkflow, client: AsyncIntercomClient) -> None:
 
 
 def _process() -> dict[str, Any]:
-    return {"pid": os.getpid(), "host": socket.gethostname()}
+    return Owner.me().record()
 
 
 async def run_workflow(
@@ -130,6 +138,7 @@ async def run_workflow(
         journal = RunJournal(log, run_id, Redactor(secrets))
         journal.append(
             RUN_STARTED,
+            durable=True,
             data={
                 "workflow": loaded.workflow.name,
                 "file": loaded.file,
@@ -137,6 +146,7 @@ async def run_workflow(
                 "config": merged,
                 "env": env,
                 "connection": dict(connection or {}),
+                SECRETS_KEY: journal.redactor.secrets,
                 **_process(),
             },
         )
@@ -154,8 +164,13 @@ async def resume_run(
     on_progress: ProgressHandler | None = None,
     secrets: Iterable[str | None] = (),
     force: bool = False,
+    resend: Collection[str] = (),
 ) -> RunResult:
-    """Continue an interrupted (or failed) run, replaying what its log says finished."""
+    """Continue an interrupted (or failed) run, replaying what its log says finished.
+
+    ``resend``: keys of steps whose write could not be settled and that the person
+    resuming checked and wants sent again.
+    """
     log = runlog or RunLog()
     try:
         run_id = log.resolve_id(run_id)
@@ -171,11 +186,26 @@ async def resume_run(
         start = summary.start
         loaded = check_data(start["definition"], start.get("file"))
         _check_scopes(loaded, client)
-        journal = RunJournal(log, run_id, Redactor(secrets))
-        journal.append(RUN_RESUMED, data={"attempt": summary.attempts + 1, **_process()})
+        journal = RunJournal(log, run_id, Redactor([*summary.secrets, *secrets]))
+        journal.append(
+            RUN_RESUMED,
+            durable=True,
+            data={
+                "attempt": summary.attempts + 1,
+                SECRETS_KEY: journal.redactor.secrets,
+                **_process(),
+            },
+        )
         history = {record.key: record for record in log.steps(run_id)}
         return await _execute(
-            loaded, client, journal, dict(start["config"]), dict(start["env"]), history, on_progress
+            loaded,
+            client,
+            journal,
+            dict(start["config"]),
+            dict(start["env"]),
+            history,
+            on_progress,
+            resend,
         )
     finally:
         if runlog is None:
@@ -190,19 +220,22 @@ async def _execute(
     env: dict[str, Any],
     history: Mapping[str, Any],
     on_progress: ProgressHandler | None,
+    resend: Collection[str] = (),
 ) -> RunResult:
-    engine = EmbeddedEngine(client, journal, history=history, on_progress=on_progress)
+    engine = EmbeddedEngine(
+        client, journal, history=history, on_progress=on_progress, resend=resend
+    )
     interpreter = Interpreter(loaded.plan, engine, config=config, env=env)
     began = time.perf_counter()
     try:
         outputs = await interpreter.run()
     except StepFailed as failure:
-        message = journal.redactor.text(str(failure))
         journal.append(
             RUN_FINISHED,
+            durable=True,
             data={
                 "status": "failed",
-                "error": message,
+                "error": str(failure),
                 "step": failure.ref.step_id,
                 "key": failure.ref.key,
             },
@@ -211,10 +244,22 @@ async def _execute(
             journal.run_id,
             "failed",
             {},
-            message,
+            journal.redactor.text(str(failure)),
             failure.ref.step_id,
             failure.ref.key,
             time.perf_counter() - began,
+            _exit_code_of(failure),
         )
-    journal.append(RUN_FINISHED, data={"status": "succeeded"})
+    journal.append(RUN_FINISHED, data={"status": "succeeded"}, durable=True)
     return RunResult(journal.run_id, "succeeded", outputs, duration=time.perf_counter() - began)
+
+
+def _exit_code_of(failure: StepFailed) -> int:
+    """A step refused for its credentials exits as an authentication error, through the
+    engine's wrapping (``CallFailed`` from the client's error); any other failure is 4."""
+    cause = failure.__cause__
+    while cause is not None:
+        if isinstance(cause, AuthError):
+            return cause.exit_code
+        cause = cause.__cause__
+    return EXIT_RUN_FAILED

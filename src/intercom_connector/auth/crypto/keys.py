@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from intercom_connector.auth.errors import InvalidKey, KeyMissing
+from intercom_connector.auth.errors import InvalidKey, KeyFileExposed, KeyMissing
 
 KEY_ENV = "INTERCOM_CONNECTOR_KEY"
 KEY_FILE_NAME = "secret.key"
@@ -91,10 +91,18 @@ def _create_key_file(path: Path) -> tuple[bytes, ...]:
 
 
 def _read_key_file(path: Path) -> tuple[bytes, ...]:
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        log.warning("key file %s is readable by other users (mode %o); chmod 600 it", path, mode)
-    return parse_keys(path.read_text(encoding="ascii", errors="replace"), f"key file {path}", "\n")
+    """The keys in ``path``, refused (as ssh refuses a private key) if others may read it."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise KeyFileExposed(
+                f"key file {path} is open to other users (mode {mode:04o}); it opens every "
+                f"stored secret, so run `chmod 600 {path}` (and check who may have copied it)"
+            )
+        text = path.read_text(encoding="ascii", errors="replace")
+    except OSError as error:
+        raise InvalidKey(f"cannot read key file {path}: {error.strerror}") from None
+    return parse_keys(text, f"key file {path}", "\n")
 
 
 def load_keys(home: Path, *, create: bool) -> KeyRing:

@@ -4,6 +4,13 @@
 optional extra. The interpreter imports none of them.
 """
 
-from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
+from typing import TYPE_CHECKING
+
+from intercom_connector.lazy_import import attach
+
+if TYPE_CHECKING:
+    from intercom_connector.workflow.engines.embedded import EmbeddedEngine, RunJournal
 
 __all__ = ["EmbeddedEngine", "RunJournal"]
+
+__getattr__, __dir__ = attach(__name__, __file__)

@@ -4,27 +4,27 @@
 boundary to the run log. Given the history of an earlier attempt it resumes: a step whose
 finish was recorded is not executed again (a call answers with its recorded output), a
 delay waits only what was left of it, and a step that started without a recorded finish
-runs again. That last case makes a call at-least-once: the log then warns when the
-operation is not retry-safe, since its first request may have reached Intercom.
+runs again; if it is a write that is not idempotent, it is settled first (``calls.py``),
+never re-sent blindly.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.redaction import Redactor
 from intercom_connector.workflow.engine import (
     CallFailed,
     ProgressEvent,
     ProgressHandler,
-    StepError,
     StepRef,
 )
-from intercom_connector.workflow.redaction import Redactor
+from intercom_connector.workflow.engines.calls import SettledCall
 from intercom_connector.workflow.runlog import (
     STEP_FAILED,
     STEP_FINISHED,
@@ -38,20 +38,27 @@ from intercom_connector.workflow.runlog import (
 
 @dataclass
 class RunJournal:
-    """Appends one run's events to the run log, with secrets masked."""
+    """Appends one run's events to the run log, exactly as they happened.
+
+    ``redactor`` is for what this run shows while it goes (error messages, progress); the
+    log itself is sealed, not masked.
+    """
 
     log: RunLog
     run_id: str
     redactor: Redactor = field(default_factory=Redactor)
 
-    def append(self, type: str, ref: StepRef | None = None, data: Any = None) -> None:
+    def append(
+        self, type: str, ref: StepRef | None = None, data: Any = None, *, durable: bool = False
+    ) -> None:
         self.log.append(
             self.run_id,
             type,
             key=ref.key if ref else None,
             step_id=ref.step_id if ref else None,
             kind=ref.kind if ref else None,
-            data=self.redactor.value(data),
+            data=data,
+            durable=durable,
         )
 
 
@@ -67,6 +74,7 @@ class EmbeddedEngine:
         on_progress: ProgressHandler | None = None,
         clock: Callable[[], float] = time.time,
         sleeper: Callable[[float], Any] = asyncio.sleep,
+        resend: Collection[str] = (),
     ) -> None:
         self.client = client
         self.journal = journal
@@ -74,6 +82,9 @@ class EmbeddedEngine:
         self._on_progress = on_progress
         self._clock = clock
         self._sleep = sleeper
+        self.resend = frozenset(resend)
+        """Step keys whose unsettleable write the person resuming said to send again."""
+        self._maybe_applied: set[str] = set()
 
     def _done_before(self, ref: StepRef) -> StepRecord | None:
         prior = self.history.get(ref.key)
@@ -100,49 +111,56 @@ class EmbeddedEngine:
         self._progress("finished", ref, output)
 
     def failed(self, ref: StepRef, error: str) -> None:
-        message = self.journal.redactor.text(error)
-        self.journal.append(STEP_FAILED, ref, {"error": message})
-        self._progress("failed", ref, message)
+        data: dict[str, Any] = {"error": error}
+        if ref.key in self._maybe_applied:
+            data["maybe_applied"] = True
+        self.journal.append(STEP_FAILED, ref, data, durable=True)
+        self._progress("failed", ref, error)
 
     def warn(self, ref: StepRef, message: str) -> None:
         self.journal.append(WARNING, ref, {"message": message})
         self._progress("warning", ref, message)
 
     async def call(
-        self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
+        self,
+        ref: StepRef,
+        operation: str,
+        data: dict[str, Any],
+        *,
+        all_pages: bool,
+        parallel: int = 1,
+        updated_since: float | None = None,
     ) -> Any:
         done = self._done_before(ref)
         if done is not None:
             return done.output
         prior = self.history.get(ref.key)
         record = self.client.operation(operation)
-        if prior is not None and prior.status == "started" and not record.retry_safe:
-            self.warn(
-                ref,
-                f"{record.name} is not retry-safe: its request may have reached Intercom "
-                "before the run was interrupted, and it is sent again now",
-            )
-        try:
-            if not all_pages:
-                return await self.client.call(operation, data)
-            records = await self.client.collect(operation, data)
-        except Exception as error:
-            raise CallFailed(self._step_error(record.name, error)) from error
-        items_key = (record.pagination or {}).get("items") or record.list_key or "data"
-        return {"type": "list", items_key: records, "total_count": len(records)}
-
-    def _step_error(self, operation: str, error: Exception) -> StepError:
-        """The failure as the workflow sees it; the message keeps the error's class."""
-        name = type(error).__name__
-        text = str(error)
-        message = f"{name}: {text}" if text and text != name else name
-        return StepError(
-            operation=operation,
-            message=self.journal.redactor.text(message),
-            status=getattr(error, "status", None),
-            code=getattr(error, "code", None) or name,
-            request_id=getattr(error, "request_id", None),
+        if not record.retry_safe:
+            # The log must know this write may be sent before it is: a crash from here on
+            # leaves a started step, which the next attempt settles instead of resending.
+            self.journal.log.flush()
+        maybe_sent_at = None
+        if prior is not None and (prior.status == "started" or prior.maybe_applied):
+            maybe_sent_at = prior.started_at
+        call = SettledCall(
+            self.client,
+            ref,
+            record,
+            data,
+            all_pages,
+            warn=lambda message: self.warn(ref, message),
+            sleep=self._sleep,
+            now=self.now,
+            resend=ref.key in self.resend,
+            listing={"parallel": parallel, "updated_since": updated_since},
         )
+        try:
+            return await call.run(maybe_sent_at)
+        except CallFailed as failure:
+            if failure.maybe_applied:
+                self._maybe_applied.add(ref.key)
+            raise
 
     async def sleep(self, ref: StepRef, seconds: float) -> None:
         if self._done_before(ref) is not None:
@@ -153,7 +171,9 @@ class EmbeddedEngine:
             until = prior.timer_until
         else:
             until = now + seconds
-            self.journal.append(TIMER_STARTED, ref, {"until": until, "seconds": seconds})
+            self.journal.append(
+                TIMER_STARTED, ref, {"until": until, "seconds": seconds}, durable=True
+            )
         remaining = max(0.0, until - now)
         self._progress("waiting", ref, remaining)
         if remaining > 0:

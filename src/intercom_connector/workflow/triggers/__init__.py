@@ -14,50 +14,55 @@ One concern per module:
 - ``server``         all of it in one asyncio process, with graceful shutdown
 """
 
-from intercom_connector.workflow.triggers.clock import FakeClock, SchedulerClock, SystemClock
-from intercom_connector.workflow.triggers.cron import (
-    Cron,
-    CronSyntaxError,
-    next_after,
-    parse_cron,
-    previous_before,
-)
-from intercom_connector.workflow.triggers.dispatcher import Dispatcher, HostedWorkflow, RunEnded
-from intercom_connector.workflow.triggers.events import run_definition, schedule_event
-from intercom_connector.workflow.triggers.notifications import (
-    MalformedNotification,
-    TopicRoutes,
-    parse_notification,
-    topic_matches,
-)
-from intercom_connector.workflow.triggers.receiver import (
-    DEFAULT_MAX_BODY,
-    WEBHOOK_PATH,
-    webhook_app,
-)
-from intercom_connector.workflow.triggers.schedule import Schedule, schedule_of
-from intercom_connector.workflow.triggers.scheduler import Firing, ScheduledWorkflow, Scheduler
-from intercom_connector.workflow.triggers.server import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    ServeOptions,
-    ServeProblem,
-    TriggerServer,
-    bind,
-    check_servable,
-)
-from intercom_connector.workflow.triggers.signature import (
-    SIGNATURE_HEADER,
-    SignatureRejected,
-    sign,
-    verify,
-)
-from intercom_connector.workflow.triggers.store import (
-    Owner,
-    ScheduleState,
-    TriggerEvent,
-    TriggerStore,
-)
+from typing import TYPE_CHECKING
+
+from intercom_connector.lazy_import import attach
+
+if TYPE_CHECKING:
+    from intercom_connector.workflow.triggers.clock import FakeClock, SchedulerClock, SystemClock
+    from intercom_connector.workflow.triggers.cron import (
+        Cron,
+        CronSyntaxError,
+        next_after,
+        parse_cron,
+        previous_before,
+    )
+    from intercom_connector.workflow.triggers.dispatcher import Dispatcher, HostedWorkflow, RunEnded
+    from intercom_connector.workflow.triggers.events import run_definition, schedule_event
+    from intercom_connector.workflow.triggers.notifications import (
+        MalformedNotification,
+        TopicRoutes,
+        parse_notification,
+        topic_matches,
+    )
+    from intercom_connector.workflow.triggers.receiver import (
+        DEFAULT_MAX_BODY,
+        WEBHOOK_PATH,
+        webhook_app,
+    )
+    from intercom_connector.workflow.triggers.schedule import Schedule, schedule_of
+    from intercom_connector.workflow.triggers.scheduler import Firing, ScheduledWorkflow, Scheduler
+    from intercom_connector.workflow.triggers.server import (
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        ServeOptions,
+        ServeProblem,
+        TriggerServer,
+        bind,
+        check_servable,
+    )
+    from intercom_connector.workflow.triggers.signature import (
+        SIGNATURE_HEADER,
+        SignatureRejected,
+        sign,
+        verify,
+    )
+    from intercom_connector.workflow.triggers.store import (
+        Owner,
+        ScheduleState,
+        TriggerEvent,
+        TriggerStore,
+    )
 
 __all__ = [
     "DEFAULT_HOST",
@@ -101,3 +106,5 @@ __all__ = [
     "verify",
     "webhook_app",
 ]
+
+__getattr__, __dir__ = attach(__name__, __file__)

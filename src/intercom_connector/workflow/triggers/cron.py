@@ -1,28 +1,28 @@
-"""Five-field cron expressions in a time zone: parse them, find the slot after or before.
+"""Five-field cron expressions in a time zone, evaluated by cronsim as Debian's cron does.
 
-``minute hour day-of-month month day-of-week``, as in Vixie cron: ``*``, numbers, ranges
-``a-b``, lists ``a,b``, steps ``*/n`` and ``a-b/n`` (``a/n`` runs from ``a`` to the end),
-month and weekday names (``jan``, ``mon``), weekday 0 or 7 for Sunday, and the macros
-``@hourly``, ``@daily`` (``@midnight``), ``@weekly``, ``@monthly``, ``@yearly``
-(``@annually``). When both day fields are restricted a day matching either one fires;
-when one starts with ``*`` only the other one counts (Vixie's rule).
+``minute hour day-of-month month day-of-week``: ``*``, numbers, ranges ``a-b``, lists
+``a,b``, steps ``*/n`` and ``a-b/n``, month and weekday names (``jan``, ``mon``), weekday 0 or
+7 for Sunday, and the macros ``@hourly``, ``@daily`` (``@midnight``), ``@weekly``,
+``@monthly``, ``@yearly`` (``@annually``). When both day fields are restricted a day matching
+either one fires; when one starts with ``*`` both must match (Vixie's rule).
 
-Slots are wall-clock times in the zone. Across daylight-saving changes each wall time
-fires once: a time the clock skips (01:30 when 01:00 jumps to 02:00) fires when that
-much later (02:30, the instant ``fold=0`` gives it), and a time the clock passes twice
-fires on the first pass only. The search walks wall time field by field (a month, a day,
-an hour at a time when those do not match), so a yearly expression costs a few hundred
-steps, not half a million minutes.
+Slots follow cron across daylight-saving changes (cronsim matches Debian's cron): an
+expression at a fixed time (neither minute nor hour starts with ``*``) fires once a day
+whatever the clock does, a time the clock skips firing right after the jump and a time it
+passes twice firing on the first pass; an expression with ``*`` in the minute or the hour
+runs by the clock, so it fires in both passes of a repeated hour. Parsing and the search are
+cronsim's; this module adds the project's messages and the five-field, no-extension rule.
 """
 
 from __future__ import annotations
 
 import calendar
+import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+from cronsim import CronSim, CronSimError
+
 MACROS = {
     "@yearly": "0 0 1 1 *",
     "@annually": "0 0 1 1 *",
@@ -32,11 +32,13 @@ MACROS = {
     "@midnight": "0 0 * * *",
     "@hourly": "0 * * * *",
 }
-_SEARCH_YEARS = 10  # Feb 29 comes round at least every 8 years
-_MINUTE = timedelta(minutes=1)
-_MARGIN = timedelta(hours=3)
-"""More than any daylight-saving shift: a wall time the clock skipped fires later than its
-wall-clock neighbours, so the search starts this far on the other side of ``instant``."""
+_FIELDS = (  # (name, cronsim's name in its messages, range)
+    ("minute", "minute", "0-59"),
+    ("hour", "hour", "0-23"),
+    ("day of month", "day-of-month", "1-31"),
+    ("month", "month", "1-12 or jan-dec"),
+    ("day of week", "day-of-week", "0-7 or sun-sat"),
+)
 
 
 class CronSyntaxError(ValueError):
@@ -44,172 +46,107 @@ class CronSyntaxError(ValueError):
 
 
 @dataclass(frozen=True)
-class _Field:
-    name: str
-    low: int
-    high: int
-    names: tuple[str, ...] = ()
-    name_base: int = 0
-
-
-_FIELDS = (
-    _Field("minute", 0, 59),
-    _Field("hour", 0, 23),
-    _Field("day of month", 1, 31),
-    _Field("month", 1, 12, _MONTHS, 1),
-    _Field("day of week", 0, 7, _WEEKDAYS, 0),
-)
-
-
-@dataclass(frozen=True)
 class Cron:
-    """A parsed expression: the set of values each field allows."""
+    """A checked expression and the values each field allows."""
 
     text: str
+    """As written (a macro stays a macro)."""
+    expression: str
+    """The five fields cronsim evaluates."""
     minutes: frozenset[int]
     hours: frozenset[int]
     days: frozenset[int]
     months: frozenset[int]
     weekdays: frozenset[int]
     """0 = Sunday ... 6 = Saturday."""
-    days_restricted: bool
-    weekdays_restricted: bool
-
-    def day_matches(self, day: datetime) -> bool:
-        in_days = day.day in self.days
-        in_weekdays = (day.weekday() + 1) % 7 in self.weekdays
-        if self.days_restricted and self.weekdays_restricted:
-            return in_days or in_weekdays
-        return in_days and in_weekdays
+    either_day: bool
+    """Both day fields are restricted, so a day matching either one fires."""
 
     def matches(self, wall: datetime) -> bool:
-        """Whether a wall-clock time (seconds ignored) is one of the expression's slots."""
+        """Whether a wall-clock time (seconds ignored) has the expression's fields."""
+        in_days = wall.day in self.days
+        in_weekdays = (wall.weekday() + 1) % 7 in self.weekdays
+        day = (in_days or in_weekdays) if self.either_day else (in_days and in_weekdays)
         return (
-            wall.minute in self.minutes
+            day
+            and wall.minute in self.minutes
             and wall.hour in self.hours
-            and wall.month in self.months
-            and self.day_matches(wall)
+            and (wall.month in self.months)
         )
 
 
-def _value(text: str, field: _Field) -> int:
-    lowered = text.lower()
-    if lowered in field.names:
-        return field.names.index(lowered) + field.name_base
-    if not text.isdigit():
-        raise CronSyntaxError(f"{field.name}: {text!r} is not a number")
-    value = int(text)
-    if not field.low <= value <= field.high:
-        raise CronSyntaxError(f"{field.name}: {value} is outside {field.low}-{field.high}")
-    return value
+def _refusal(source: str, parts: list[str], error: CronSimError) -> CronSyntaxError:
+    """cronsim's ``Bad minute`` made into the field, its text and what it accepts."""
+    for index, (name, cronsim_name, accepted) in enumerate(_FIELDS):
+        if str(error).endswith(cronsim_name):
+            if index == 2 and _parses(" ".join([*parts[:3], "*", parts[4]])):
+                return CronSyntaxError(
+                    f"{source!r} never fires: no month in {parts[3]!r} has day {parts[2]!r}"
+                )
+            return CronSyntaxError(
+                f"{name}: {parts[index]!r} is not valid in {source!r}; use {accepted}, "
+                "ranges a-b, lists a,b and steps */n"
+            )
+    return CronSyntaxError(f"{source!r} is not a cron expression: {error}")
 
 
-def _parse_field(text: str, field: _Field) -> frozenset[int]:
-    values: set[int] = set()
-    for part in text.split(","):
-        if not part:
-            raise CronSyntaxError(f"{field.name}: empty item in {text!r}")
-        base, slash, step_text = part.partition("/")
-        step = 1
-        if slash:
-            if not step_text.isdigit() or int(step_text) == 0:
-                raise CronSyntaxError(f"{field.name}: step {step_text!r} must be a number >= 1")
-            step = int(step_text)
-        if base == "*":
-            low, high = field.low, field.high
-        elif "-" in base:
-            first, last = base.split("-", 1)
-            low, high = _value(first, field), _value(last, field)
-            if low > high:
-                raise CronSyntaxError(f"{field.name}: range {base!r} runs backwards")
-        else:
-            low = _value(base, field)
-            high = field.high if slash else low
-        values.update(range(low, high + 1, step))
-    return frozenset(values)
+def _parses(expression: str) -> bool:
+    try:
+        CronSim(expression, datetime(2000, 1, 1, tzinfo=UTC))
+    except CronSimError:
+        return False
+    return True
 
 
 def parse_cron(text: str) -> Cron:
-    """Parse a five-field expression or a macro; CronSyntaxError says what is wrong."""
+    """Check a five-field expression or a macro; CronSyntaxError says what is wrong."""
     source = text.strip()
-    expanded = MACROS.get(source.lower(), source)
-    if expanded.startswith("@"):
+    expression = MACROS.get(source.lower(), source)
+    if expression.startswith("@"):
         raise CronSyntaxError(f"unknown macro {source!r}; use one of {', '.join(MACROS)}")
-    parts = expanded.split()
+    parts = expression.split()
     if len(parts) != 5:
         raise CronSyntaxError(
             f"{source!r} has {len(parts)} fields; cron needs 5: minute hour day-of-month "
             "month day-of-week (e.g. '0 2 * * *')"
         )
-    minutes, hours, days, months, weekdays = (
-        _parse_field(part, field) for part, field in zip(parts, _FIELDS, strict=True)
-    )
-    weekdays = frozenset(day % 7 for day in weekdays)
+    try:
+        parsed = CronSim(expression, datetime(2000, 1, 1, tzinfo=UTC))
+    except CronSimError as error:
+        raise _refusal(source, parts, error) from None
+    weekdays = {day for day in parsed.weekdays if isinstance(day, int)}
+    if len(weekdays) < len(parsed.weekdays) or min(parsed.days) < 0:
+        raise CronSyntaxError(
+            f"{source!r} uses an extension (L, W, #) of some crons; five plain fields only"
+        )
     cron = Cron(
         source,
-        minutes,
-        hours,
-        days,
-        months,
-        weekdays,
-        days_restricted=not parts[2].startswith("*"),
-        weekdays_restricted=not parts[4].startswith("*"),
+        expression,
+        frozenset(parsed.minutes),
+        frozenset(parsed.hours),
+        frozenset(parsed.days),
+        frozenset(parsed.months),
+        frozenset(day % 7 for day in weekdays),
+        either_day=not parsed.day_and,
     )
-    if not cron.weekdays_restricted or not cron.days_restricted:
-        longest = max(calendar.monthrange(2024, month)[1] for month in months)
-        if min(days) > longest:
-            raise CronSyntaxError(f"{source!r} never fires: no month of it has that day")
+    if not cron.either_day and not any(
+        day <= calendar.monthrange(2024, month)[1] for month in cron.months for day in cron.days
+    ):
+        raise CronSyntaxError(f"{source!r} never fires: no month of it has that day")
     return cron
-
-
-def _instant(wall: datetime, zone: tzinfo) -> float:
-    return wall.replace(tzinfo=zone, fold=0).timestamp()
-
-
-def _wall(instant: float, zone: tzinfo) -> datetime:
-    """The wall-clock minute containing ``instant``, without a time zone."""
-    local = datetime.fromtimestamp(instant, zone)
-    return local.replace(second=0, microsecond=0, tzinfo=None, fold=0)
 
 
 def next_after(cron: Cron, zone: tzinfo, instant: float) -> float:
     """The first slot strictly after ``instant`` (unix seconds)."""
-    wall = _wall(instant, zone) - _MARGIN
-    limit = wall.year + _SEARCH_YEARS
-    while wall.year <= limit:
-        if wall.month not in cron.months:
-            year, month = (wall.year + 1, 1) if wall.month == 12 else (wall.year, wall.month + 1)
-            wall = datetime(year, month, 1)
-        elif not cron.day_matches(wall):
-            wall = datetime(wall.year, wall.month, wall.day) + timedelta(days=1)
-        elif wall.hour not in cron.hours:
-            wall = wall.replace(minute=0) + timedelta(hours=1)
-        elif wall.minute not in cron.minutes:
-            wall += _MINUTE
-        else:
-            found = _instant(wall, zone)
-            if found > instant:
-                return found
-            wall += _MINUTE
-    raise CronSyntaxError(f"{cron.text!r} does not fire within {_SEARCH_YEARS} years")
+    # Whole seconds: cronsim's next is after its start, and slots fall on whole seconds.
+    start = datetime.fromtimestamp(math.floor(instant), zone)
+    return next(CronSim(cron.expression, start)).timestamp()
 
 
 def previous_before(cron: Cron, zone: tzinfo, instant: float) -> float:
     """The last slot strictly before ``instant`` (unix seconds)."""
-    wall = _wall(instant, zone) + _MARGIN
-    limit = wall.year - _SEARCH_YEARS
-    while wall.year >= limit:
-        if wall.month not in cron.months:
-            wall = datetime(wall.year, wall.month, 1) - _MINUTE
-        elif not cron.day_matches(wall):
-            wall = datetime(wall.year, wall.month, wall.day) - _MINUTE
-        elif wall.hour not in cron.hours:
-            wall = wall.replace(minute=0) - _MINUTE
-        elif wall.minute not in cron.minutes:
-            wall -= _MINUTE
-        else:
-            found = _instant(wall, zone)
-            if found < instant:
-                return found
-            wall -= _MINUTE
-    raise CronSyntaxError(f"{cron.text!r} did not fire within {_SEARCH_YEARS} years")
+    start = datetime.fromtimestamp(math.ceil(instant), zone)
+    return next(CronSim(cron.expression, start, reverse=True)).timestamp()
+
+
+__all__ = ["MACROS", "Cron", "CronSyntaxError", "next_after", "parse_cron", "previous_before"]

@@ -13,6 +13,7 @@ a lone ``*`` matches every topic.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,15 +23,55 @@ PING_TOPIC = "ping"
 """Intercom's test notification from the Developer Hub: acknowledged, never a run."""
 
 
+MAX_NESTING = 64
+"""Objects and lists inside one another; Intercom's notifications use about ten."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 class MalformedNotification(ValueError):
     """A signed body that is not a notification; the message says what is wrong."""
+
+
+def escaped(text: str) -> str:
+    """``text`` safe for one log line: control characters and lone surrogates escaped."""
+    return text.encode("unicode_escape").decode("ascii")
+
+
+def _check_values(value: Any) -> None:
+    """Bounded nesting and real Unicode text throughout, without recursing.
+
+    A run copies, seals and queries the notification recursively, so depth is bounded here;
+    a lone surrogate (``"\\ud800"`` is valid JSON) cannot be stored as UTF-8.
+    """
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict | list):
+            if depth > MAX_NESTING:
+                raise MalformedNotification(f"the body nests deeper than {MAX_NESTING} levels")
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, item in items:
+                if isinstance(key, str):
+                    pending.append((key, depth))
+                pending.append((item, depth + 1))
+        elif isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                raise MalformedNotification(
+                    f"the body holds a lone surrogate ({escaped(node)[:60]}), not Unicode text"
+                ) from None
 
 
 def parse_notification(body: bytes) -> dict[str, Any]:
     try:
         value = json.loads(body.decode("utf-8"))  # strictly UTF-8, as the queue stores it
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except RecursionError:
+        raise MalformedNotification(f"the body nests deeper than {MAX_NESTING} levels") from None
+    except (UnicodeDecodeError, ValueError) as error:  # ValueError: a 5,000-digit number
         raise MalformedNotification(f"the body is not JSON: {error}") from None
+    _check_values(value)
     if not isinstance(value, dict):
         raise MalformedNotification("the body is not a JSON object")
     if value.get("type") != NOTIFICATION_TYPE:
@@ -38,6 +79,10 @@ def parse_notification(body: bytes) -> dict[str, Any]:
     for name in ("id", "topic"):
         if not isinstance(value.get(name), str) or not value[name].strip():
             raise MalformedNotification(f"{name} is missing or not a string")
+        if _CONTROL.search(value[name]):
+            raise MalformedNotification(
+                f"{name} {escaped(value[name])[:80]!r} holds control characters"
+            )
     if len(value["id"]) > 200:
         raise MalformedNotification("id is longer than 200 characters")
     if not isinstance(value.get("data"), dict):

@@ -7,6 +7,7 @@ endpoint URL) and routes it by topic to each hosted workflow that subscribes to 
 delivery                    status  effect
 ==========================  ======  =====================================================
 body over the size limit    413     nothing read past the limit; logged
+body slower than the limit  408     ``body_timeout`` for the whole body; logged
 no / bad ``X-Hub-Signature`` 401    body never parsed; logged
 signed, not a notification  400     logged
 topic no workflow wants     200     acknowledged (so Intercom keeps the subscription
@@ -22,6 +23,7 @@ does not wait for a workflow, and a crash after the reply loses nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -34,6 +36,7 @@ from intercom_connector.workflow.triggers.notifications import (
     PING_TOPIC,
     MalformedNotification,
     TopicRoutes,
+    escaped,
     parse_notification,
 )
 from intercom_connector.workflow.triggers.signature import (
@@ -47,6 +50,7 @@ log = logging.getLogger("intercom_connector.triggers")
 
 WEBHOOK_PATH = "/webhooks/intercom"
 DEFAULT_MAX_BODY = 1024 * 1024
+DEFAULT_BODY_TIMEOUT = 30.0
 
 
 class _TooLarge(Exception):
@@ -76,6 +80,7 @@ def webhook_app(
     secret: str,
     *,
     max_body: int = DEFAULT_MAX_BODY,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
     on_queued: Callable[[], None] = lambda: None,
 ) -> Starlette:
     """The ASGI app of the endpoint; ``on_queued`` wakes the dispatcher."""
@@ -88,7 +93,10 @@ def webhook_app(
         if request.method == "HEAD":
             return Response(status_code=200)
         try:
-            body = await _read_body(request, max_body)
+            async with asyncio.timeout(body_timeout):
+                body = await _read_body(request, max_body)
+        except TimeoutError:
+            return refuse(request, 408, f"the body did not arrive within {body_timeout:g} s")
         except _TooLarge:
             return refuse(request, 413, f"the body is larger than {max_body} bytes")
         except ClientDisconnect:
@@ -102,15 +110,16 @@ def webhook_app(
         except MalformedNotification as malformed:
             return refuse(request, 400, str(malformed))
         topic, notification_id = notification["topic"], notification["id"]
+        shown = f"{escaped(notification_id)} ({escaped(topic)})"  # a log line stays one line
         workflows = [] if topic == PING_TOPIC else routes.workflows_for(topic)
         if not workflows:
-            log.info("notification %s (%s): no hosted workflow wants it", notification_id, topic)
+            log.info("notification %s: no hosted workflow wants it", shown)
             return JSONResponse({"status": "ignored", "id": notification_id})
         added = store.record_notification(notification, body.decode("utf-8"), workflows)
         if not added:
-            log.info("notification %s (%s): a duplicate, not run again", notification_id, topic)
+            log.info("notification %s: a duplicate, not run again", shown)
             return JSONResponse({"status": "duplicate", "id": notification_id})
-        log.info("notification %s (%s): queued for %s", notification_id, topic, ", ".join(added))
+        log.info("notification %s: queued for %s", shown, ", ".join(added))
         on_queued()
         return JSONResponse({"status": "queued", "id": notification_id, "workflows": added})
 

@@ -26,10 +26,16 @@ from pathlib import Path
 
 import uvicorn
 
+from intercom_connector.errors import UsageError
 from intercom_connector.workflow.loader import LoadedWorkflow
 from intercom_connector.workflow.model import ScheduleTrigger, WebhookTrigger
 from intercom_connector.workflow.runlog import RunLog
 from intercom_connector.workflow.triggers.clock import SchedulerClock, SystemClock
+from intercom_connector.workflow.triggers.connection_guard import (
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    guarded_protocol,
+)
 from intercom_connector.workflow.triggers.dispatcher import (
     DEFAULT_MAX_RUNS,
     Dispatcher,
@@ -38,6 +44,7 @@ from intercom_connector.workflow.triggers.dispatcher import (
 )
 from intercom_connector.workflow.triggers.notifications import TopicRoutes
 from intercom_connector.workflow.triggers.receiver import (
+    DEFAULT_BODY_TIMEOUT,
     DEFAULT_MAX_BODY,
     WEBHOOK_PATH,
     webhook_app,
@@ -52,8 +59,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
 
 
-class ServeProblem(ValueError):
+class ServeProblem(UsageError):
     """The workflows cannot be served as given (manual trigger, duplicate name, no secret)."""
+
+    label = "serve"
 
 
 class _Server(uvicorn.Server):
@@ -72,6 +81,12 @@ class ServeOptions:
     max_runs: int = DEFAULT_MAX_RUNS
     grace: float = 10.0
     """Seconds runs may take to finish after a stop signal before they are cancelled."""
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    """Seconds a connection has to send a complete request head (408 and closed after)."""
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    """Seconds a delivery has to send its whole body (408 after)."""
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    """Open connections; past it the oldest idle one is closed first."""
 
 
 def check_servable(workflows: Iterable[LoadedWorkflow], secret: str | None) -> None:
@@ -222,12 +237,18 @@ class TriggerServer:
             self.routes,
             self.secret,
             max_body=self.options.max_body,
+            body_timeout=self.options.body_timeout,
             on_queued=dispatcher.wake,
         )
         if sock is None:
             sock = bind(self.options.host, self.options.port)
         config = uvicorn.Config(
-            app, lifespan="off", log_level="warning", access_log=False, ws="none"
+            app,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            ws="none",
+            http=guarded_protocol(self.options.header_timeout, self.options.max_connections),
         )
         return _Server(config), sock
 

@@ -1,7 +1,8 @@
 """The trigger queue: every accepted notification and every fired schedule slot, durably.
 
-Two tables in the connector's database (``connector.db``, opened like the run log and the
-credential store: mode 0600, WAL):
+Two tables in the connector's database (``connector.db``, opened by ``storage`` like the
+run log and the credential store: mode 0600, WAL, schema version; ``storage.Owner`` says
+whether a claiming process is alive):
 
 - ``trigger_events``: one row per (workflow, event): a notification for each hosted
   workflow its topic matches, or one schedule slot. ``UNIQUE (workflow, event_id)`` makes a
@@ -21,8 +22,6 @@ started" (start it, with that id) from "started" (resume it) without ever starti
 from __future__ import annotations
 
 import json
-import os
-import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -31,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from intercom_connector.auth.store import open_database
 from intercom_connector.home import database_path
+from intercom_connector.storage import Owner, open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS trigger_events (
@@ -64,29 +63,6 @@ _COLUMNS = (
     "seq, workflow, event_id, kind, topic, received_at, event, run_id, claimed_by, "
     "finished_at, status, error"
 )
-
-
-@dataclass(frozen=True)
-class Owner:
-    """The process that claimed an event."""
-
-    pid: int
-    host: str
-
-    @classmethod
-    def me(cls) -> Owner:
-        return cls(os.getpid(), socket.gethostname())
-
-    def alive(self) -> bool:
-        if self.host != socket.gethostname():
-            return True  # cannot tell: never take over another machine's claim
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
 
 
 @dataclass(frozen=True)
@@ -137,11 +113,7 @@ class TriggerStore:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else database_path()
-        self._db = open_database(self.path)
-        self._db.isolation_level = None  # transactions are explicit
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+        self._db = open_database(self.path, synchronous="FULL", migrations={"triggers": (SCHEMA,)})
 
     def close(self) -> None:
         self._db.close()

@@ -154,7 +154,14 @@ class TemporalStepEngine:
             self.draining = True
 
     async def call(
-        self, ref: StepRef, operation: str, data: dict[str, Any], *, all_pages: bool
+        self,
+        ref: StepRef,
+        operation: str,
+        data: dict[str, Any],
+        *,
+        all_pages: bool,
+        parallel: int = 1,
+        updated_since: float | None = None,
     ) -> Any:
         if ref.key in self.done:
             await self._replayed()
@@ -164,7 +171,15 @@ class TemporalStepEngine:
         try:
             return await workflow.execute_activity(
                 CALL_ACTIVITY,
-                CallRequest(self.request.auth, operation, data, all_pages, ref.key),
+                CallRequest(
+                    self.request.auth,
+                    operation,
+                    data,
+                    all_pages,
+                    ref.key,
+                    ref.step_id,
+                    {"parallel": parallel, "updated_since": updated_since},
+                ),
                 activity_id=ref.key,
                 task_queue=self.request.activity_queue,
                 start_to_close_timeout=timedelta(hours=2),

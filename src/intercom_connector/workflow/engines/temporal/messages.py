@@ -46,6 +46,9 @@ class CallRequest:
     data: dict[str, Any]
     all_pages: bool
     key: str
+    step_id: str
+    listing: dict[str, Any]
+    """With ``all_pages``: the listing options a step set (parallel, updated_since)."""
 
 
 @dataclass

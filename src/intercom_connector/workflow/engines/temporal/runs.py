@@ -37,7 +37,6 @@ from intercom_connector.workflow.engines.temporal.messages import (
 )
 from intercom_connector.workflow.engines.temporal.worker import activity_queue
 from intercom_connector.workflow.loader import LoadedWorkflow
-from intercom_connector.workflow.redaction import Redactor
 from intercom_connector.workflow.runlog import (
     RUN_FINISHED,
     RUN_RESUMED,
@@ -124,6 +123,7 @@ async def start_run(
             "connection": connection_record(target, auth),
             **_process(),
         },
+        durable=True,
     )
     return run_id
 
@@ -161,7 +161,9 @@ async def resume_run(client: Client, target: TemporalTarget, run_id: str, *, run
         task_queue=target.task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     )
-    runlog.append(run_id, RUN_RESUMED, data={"attempt": summary.attempts + 1, **_process()})
+    runlog.append(
+        run_id, RUN_RESUMED, data={"attempt": summary.attempts + 1, **_process()}, durable=True
+    )
     return run_id
 
 
@@ -178,11 +180,12 @@ async def mirror(
     runlog: RunLog,
     *,
     on_progress: ProgressHandler | None = None,
-    redactor: Redactor | None = None,
     poll_seconds: float = 0.5,
 ) -> RunResult:
-    """Copy the run's journal into ``runlog`` until it ends; the run's result."""
-    redactor = redactor or Redactor()
+    """Copy the run's journal into ``runlog`` until it ends; the run's result.
+
+    The log keeps what each step produced exactly (it seals it at rest); masking secrets is
+    the business of whatever shows it, as for the embedded engine."""
     handle = client.get_workflow_handle(run_id, result_type=RunOutcome)
     since = len(runlog.events(run_id, STEP_EVENTS))
     began = time.perf_counter()
@@ -193,7 +196,7 @@ async def mirror(
             continue
         events = json.loads(page.events)
         for event in events:
-            data = redactor.value(event.get("data"))
+            data = event.get("data")
             runlog.append(
                 run_id,
                 event["type"],
@@ -211,6 +214,7 @@ async def mirror(
                 elif kind == "waiting":
                     data = max(0.0, float(data["until"]) - time.time())
                 on_progress(ProgressEvent(kind, ref, data))
+        runlog.flush()
         since = page.next
         if events:
             continue
@@ -221,7 +225,7 @@ async def mirror(
     finished: dict[str, Any] = {"status": outcome.status}
     if outcome.status != "succeeded":
         finished.update(error=outcome.error, step=outcome.step, key=outcome.key)
-    runlog.append(run_id, RUN_FINISHED, data=finished)
+    runlog.append(run_id, RUN_FINISHED, data=finished, durable=True)
     return RunResult(
         run_id,
         outcome.status,

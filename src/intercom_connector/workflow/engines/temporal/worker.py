@@ -30,11 +30,23 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.http.ratelimit import RateLimitPolicy
+from intercom_connector.redaction import Redactor
 from intercom_connector.workflow.engines.temporal.activities import CallActivities, ClientSource
 from intercom_connector.workflow.engines.temporal.interpreted import InterpretedWorkflow
-from intercom_connector.workflow.redaction import Redactor
 
-PASSED_THROUGH = ("intercom_connector", "pydantic", "pydantic_core", "jsonpath", "yaml")
+PASSED_THROUGH = (
+    "intercom_connector",
+    "pydantic",
+    "pydantic_core",
+    "jsonpath",
+    "yaml",
+    "jsonschema",
+    "jsonschema_specifications",
+    "referencing",
+    "rpds",
+    "attrs",
+    "re2",
+)
 
 DEFAULT_REQUESTS_PER_MINUTE = RateLimitPolicy().requests_per_minute or 10_000
 

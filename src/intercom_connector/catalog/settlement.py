@@ -1,0 +1,194 @@
+"""Settlement rules: how to tell whether a write that may have reached Intercom was applied.
+
+A non-idempotent operation whose request went out but whose answer never came back (the
+process was killed, the connection dropped, Intercom answered 5xx) may or may not have been
+applied. Sending it again blindly can duplicate a contact or a note; giving up strands the
+run. Before such a write is ever sent again, the engine *settles* it with the rule here:
+
+- ``resend``: applying it twice leaves the same state (tagging, attaching, closing), or
+  Intercom itself refuses the duplicate, so it is simply sent again;
+- ``look up``: a lookup finds what the first attempt made (``find``), which is adopted as
+  the step's output; when nothing is found the write is sent again;
+- no rule: the operation cannot be checked; the run stops and says what to check.
+
+Rules are data, one per operation, and take a small calling interface (``Caller``: any
+object with ``async call(name, data)``), not the client class, so this module imports
+nothing above the catalog's own reconciler. ``docs/workflows.md`` ("Settlement") holds the
+table a person reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from intercom_connector.http import NotFound
+
+CLOCK_SKEW = 5.0
+"""Seconds by which Intercom's ``created_at`` may trail our clock and still count."""
+
+
+class Caller(Protocol):
+    async def call(self, name: str, data: dict[str, Any] | None = None) -> Any: ...
+
+
+Find = Callable[[Caller, dict[str, Any], float], Awaitable[Any]]
+"""(caller, the write's input, when the first attempt was sent) -> what it made, or None."""
+
+
+@dataclass(frozen=True)
+class SettlementRule:
+    operation: str
+    how: str
+    """How the rule settles, in a sentence for the docs and for messages."""
+    find: Find | None = None
+    """None: resend (the write is idempotent, or Intercom refuses the duplicate)."""
+    conflict_names: tuple[str, str] | None = None
+    """When a resend meets a 409 naming ``id=...``: the operation and field reading it."""
+
+    def named_in_conflict(self, message: str) -> str | None:
+        if self.conflict_names is None:
+            return None
+        found = _EXISTING_ID.search(message)
+        return found[1] if found else None
+
+
+_TAG = re.compile(r"<[^>]+>")
+_EXISTING_ID = re.compile(r"\bid=([A-Za-z0-9_-]+)")
+
+
+def _text(body: Any) -> str:
+    """A body as Intercom may echo it: HTML tags and surrounding whitespace dropped."""
+    return _TAG.sub("", str(body or "")).strip()
+
+
+def _recent(item: dict[str, Any], since: float) -> bool:
+    created = item.get("created_at")
+    return not isinstance(created, int | float) or created >= since - CLOCK_SKEW
+
+
+def _same_author(item: dict[str, Any], admin_id: Any) -> bool:
+    if admin_id is None:
+        return True
+    author = item.get("author") or {}
+    return str(author.get("id")) == str(admin_id)
+
+
+async def contact_by_natural_key(caller: Caller, data: dict[str, Any]) -> dict[str, Any] | None:
+    """The contact a create with ``data`` would make, if it exists (strong reads first)."""
+    if data.get("external_id"):
+        try:
+            found: dict[str, Any] = await caller.call(
+                "get_contact_by_external_id", {"external_id": str(data["external_id"])}
+            )
+            return found
+        except NotFound:
+            return None
+    if data.get("email"):
+        query = {"field": "email", "operator": "=", "value": data["email"]}
+        reply = await caller.call("search_contacts", {"query": query})
+        matches = [c for c in (reply or {}).get("data", []) if c.get("email") == data["email"]]
+        if data.get("role"):
+            matches = [c for c in matches if c.get("role") == data["role"]]
+        return matches[0] if matches else None
+    return None
+
+
+async def _contact(caller: Caller, data: dict[str, Any], since: float) -> Any:
+    return await contact_by_natural_key(caller, data)
+
+
+async def _contact_note(caller: Caller, data: dict[str, Any], since: float) -> Any:
+    return await _note(
+        caller, "list_contact_notes", {"contact_id": data["contact_id"]}, data, since
+    )
+
+
+async def _company_note(caller: Caller, data: dict[str, Any], since: float) -> Any:
+    return await _note(
+        caller, "list_company_notes", {"company_id": data["company_id"]}, data, since
+    )
+
+
+async def _note(
+    caller: Caller, listing: str, where: dict[str, Any], data: dict[str, Any], since: float
+) -> Any:
+    reply = await caller.call(listing, where) or {}
+    body = _text(data.get("body"))
+    for note in reply.get("data") or []:
+        if (
+            _text(note.get("body")) == body
+            and _same_author(note, data.get("admin_id"))
+            and _recent(note, since)
+        ):
+            return note
+    return None
+
+
+async def _conversation_reply(caller: Caller, data: dict[str, Any], since: float) -> Any:
+    conversation = await caller.call(
+        "get_conversation", {"conversation_id": data["conversation_id"]}
+    )
+    parts = (conversation or {}).get("conversation_parts") or {}
+    body = _text(data.get("body"))
+    for part in parts.get("conversation_parts") or []:
+        if (
+            _text(part.get("body")) == body
+            and _same_author(part, data.get("admin_id"))
+            and _recent(part, since)
+        ):
+            # Intercom answers a reply with the whole conversation: so does the settlement.
+            return conversation
+    return None
+
+
+_IDEMPOTENT = "idempotent: applying it twice leaves the same state, so it is sent again"
+_STATE = "sets a state (applying it twice leaves it set), so it is sent again"
+
+RULES: dict[str, SettlementRule] = {
+    rule.operation: rule
+    for rule in (
+        SettlementRule(
+            "create_contact",
+            "looks the contact up by external_id, then email (role); adopts the one a 409 names",
+            _contact,
+            ("get_contact", "contact_id"),
+        ),
+        SettlementRule(
+            "create_contact_note",
+            "lists the contact's notes; adopts one with the same body and author created "
+            "since the first attempt",
+            _contact_note,
+        ),
+        SettlementRule(
+            "create_company_note",
+            "lists the company's notes; adopts one with the same body and author created "
+            "since the first attempt",
+            _company_note,
+        ),
+        SettlementRule(
+            "reply_to_conversation",
+            "reads the conversation; adopts it when a part with the same body and author "
+            "was created since the first attempt",
+            _conversation_reply,
+        ),
+        SettlementRule(
+            "create_export_job",
+            "sent again: Intercom keeps one active export and refuses a second with a 429",
+        ),
+        SettlementRule("cancel_export_job", _IDEMPOTENT),
+        SettlementRule("attach_contact_to_conversation", _IDEMPOTENT),
+        SettlementRule("dismiss_contact_banner", _IDEMPOTENT),
+        SettlementRule("close_conversation", _STATE),
+        SettlementRule("open_conversation", _STATE),
+        SettlementRule("snooze_conversation", _STATE),
+        SettlementRule("assign_conversation", _STATE),
+    )
+}
+"""Every non-idempotent operation with a rule; the rest of them are not settleable."""
+
+
+def settlement_rule(operation: str) -> SettlementRule | None:
+    return RULES.get(operation)

@@ -1,0 +1,178 @@
+"""What makes the sandbox's search fast and stable enough to be listed in parallel.
+
+Intercom's search is an index, not a scan: a client that splits a listing into many
+``created_at`` windows and pages them at once costs it little. A sandbox that scanned every
+record for every new query would turn such a listing into minutes of CPU, so:
+
+- ``narrow`` reads the day bounds a query's conjuncts put on a date field (``<``, ``>``,
+  ``=`` filters, or an ``OR`` of ``>`` and ``=`` on the same value, in nested ``AND``
+  groups) and returns only the records in that range, from a sorted index built once per
+  data version. The full
+  predicate still runs on them, so the index only ever narrows to a superset;
+- ``ResultCache`` keeps the sorted results of recent queries (least recently used out), so
+  paging one query costs one scan, and 32 concurrent partitions do not evict each other;
+- ``order_key`` is the position of a record in a result list, so a cursor can carry the last
+  record's (sort value, seq) like Intercom's ``[1707594715.0, 12345]`` and the next page
+  starts right after it even when records before it were deleted or inserted meanwhile:
+  keyset paging, with no record skipped or repeated by writes elsewhere in the list.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+DAY = 86_400
+CACHE_ENTRIES = 1024
+
+
+class _Descending:
+    """Wraps a sort key so that ascending order of the wrapper is descending order of it."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Descending) -> bool:
+        return bool(other.key < self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+def _value_key(value: Any) -> tuple[int, Any]:
+    if isinstance(value, bool | int | float):
+        return (0, float(value))
+    return (1, str(value).casefold())
+
+
+def order_key(value: Any, seq: int, sorted_by_field: bool, descending: bool) -> tuple[Any, ...]:
+    """Where a record with sort value ``value`` and ``seq`` sits in a result list: records with
+    a value first (ascending or descending, ties by seq), records without one last."""
+    if not sorted_by_field:
+        return (0, seq)
+    if value is None:
+        return (1, seq)
+    key = _value_key(value)
+    return (0, _Descending(key) if descending else key, seq)
+
+
+def _day_bounds(node: Any, name: str, exact: bool) -> tuple[float, float] | None:
+    """Inclusive day range that one top-level filter puts on ``name``, if it is one.
+    ``exact``: the field compares whole timestamps, so ``>`` may still match its own day."""
+    if not isinstance(node, dict):
+        return None
+    if node.get("operator") == "OR" and "field" not in node:
+        children = node.get("value")
+        if not isinstance(children, list) or len(children) != 2:
+            return None
+        ops = {c.get("operator"): c.get("value") for c in children if isinstance(c, dict)}
+        same_field = all(isinstance(c, dict) and c.get("field") == name for c in children)
+        if same_field and set(ops) == {">", "="} and ops[">"] == ops["="]:
+            value = ops["="]
+            return (int(value) // DAY, float("inf")) if isinstance(value, int) else None
+        return None
+    value = node.get("value")
+    if node.get("field") != name or not isinstance(value, int) or isinstance(value, bool):
+        return None
+    day = value // DAY
+    operator = node.get("operator")
+    if operator == "=":
+        return (day, day)
+    if operator == ">":
+        return (day if exact else day + 1, float("inf"))
+    if operator == "<":
+        return (float("-inf"), day if exact else day - 1)
+    return None
+
+
+def _conjuncts(query: Any) -> list[Any]:
+    """The nodes that must all hold: the query, or the members of (nested) AND groups."""
+    if isinstance(query, dict) and query.get("operator") == "AND" and "field" not in query:
+        members = query.get("value")
+        if isinstance(members, list):
+            return [node for member in members for node in _conjuncts(member)]
+    return [query]
+
+
+def date_range(query: Any, name: str, exact: bool = False) -> tuple[float, float, bool] | None:
+    """The inclusive day range a query's conjuncts confine ``name`` to, or None; and whether
+    those bounds are the whole query (every conjunct a day bound, read by calendar day)."""
+    low, high = float("-inf"), float("inf")
+    found = 0
+    conjuncts = _conjuncts(query)
+    for node in conjuncts:
+        bounds = _day_bounds(node, name, exact)
+        if bounds is not None:
+            found += 1
+            low, high = max(low, bounds[0]), min(high, bounds[1])
+    if not found:
+        return None
+    return low, high, found == len(conjuncts) and not exact
+
+
+class ResultCache:
+    """Sorted search results and date indexes of recent queries, least recently used out."""
+
+    def __init__(self, entries: int = CACHE_ENTRIES) -> None:
+        self._entries = entries
+        self._data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        # Date indexes live apart from results (one per resource and field, of its latest
+        # data version), so a burst of distinct queries never evicts the index they need.
+        self.indexes: dict[tuple[Any, str], tuple[tuple[Any, ...], Any]] = {}
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        value = self._data.get(key)
+        if value is not None:
+            self._data.move_to_end(key)
+        return value
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        self._data[key] = value
+        self._data.move_to_end(key)
+        while len(self._data) > self._entries:
+            self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        self._data.clear()
+        self.indexes.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def narrow(
+    cache: ResultCache,
+    version_key: tuple[Any, ...],
+    query: Any,
+    field: str,
+    get: Callable[[Any], Any],
+    items: Callable[[], Iterable[Any]],
+    exact: bool,
+) -> tuple[Iterable[Any], bool]:
+    """The records whose ``field`` lies in the query's day range (all when it sets none),
+    and whether they are exactly the query's matches (then no predicate needs to run)."""
+    bounds = date_range(query, field, exact)
+    if bounds is None:
+        return items(), False
+    slot = (version_key[0], field)
+    held = cache.indexes.get(slot)
+    index = held[1] if held is not None and held[0] == version_key else None
+    if index is None:
+        pairs = sorted(
+            ((int(v) // DAY, i) for i in items() if (v := get(i)) is not None),
+            key=lambda pair: pair[0],
+        )
+        index = ([day for day, _ in pairs], [item for _, item in pairs])
+        cache.indexes[slot] = (version_key, index)
+    days, records = index
+    low, high, whole_query = bounds
+    start = 0 if low == float("-inf") else bisect_left(days, low)
+    stop = len(days) if high == float("inf") else bisect_right(days, high)
+    return records[start:stop], whole_query

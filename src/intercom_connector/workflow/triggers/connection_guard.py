@@ -1,0 +1,109 @@
+"""Bounds on the webhook endpoint's connections, below the ASGI app.
+
+uvicorn times out idle keep-alive connections but not a new one whose request headers never
+finish: three hundred such "slow header" connections stayed open for as long as their
+senders liked. This protocol gives every connection ``header_timeout`` seconds to deliver a
+complete request head (again after each response), then answers 408 and closes it.
+
+The connection limit must not lock out Intercom while someone holds sockets open, so past
+``max_connections`` the connection that goes is the oldest one without a request in
+progress (a slow or idle one), and only when every connection is mid-request is the new
+one turned away. The body has its own deadline in the receiver, where it is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, ClassVar
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+log = logging.getLogger("intercom_connector.triggers")
+
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTIONS = 100
+
+_TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+
+
+class GuardedProtocol(H11Protocol):
+    """uvicorn's h11 protocol with a request-head deadline and a connection limit."""
+
+    header_timeout: ClassVar[float] = DEFAULT_HEADER_TIMEOUT
+    max_connections: ClassVar[int] = DEFAULT_MAX_CONNECTIONS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._waiting_since = 0.0
+        self._cycle_when_armed: object = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_timer()
+        if len(self.connections) > self.max_connections:
+            self._shed()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+        super().connection_lost(exc)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm_head_timer()  # the next request on this connection gets the same bound
+
+    @property
+    def waiting_for_request(self) -> bool:
+        """No request has arrived since the timer was armed (no handler is running)."""
+        return self.cycle is self._cycle_when_armed
+
+    def _arm_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+        self._cycle_when_armed = self.cycle
+        self._waiting_since = self.loop.time()
+        self._head_timer = self.loop.call_later(self.header_timeout, self._head_deadline)
+
+    def _head_deadline(self) -> None:
+        if self.waiting_for_request and not self.transport.is_closing():
+            log.warning(
+                "webhook connection from %s closed: no complete request within %g s",
+                _peer(self),
+                self.header_timeout,
+            )
+            self.transport.write(_TIMED_OUT)
+            self.transport.close()
+
+    def _shed(self) -> None:
+        idle = [
+            connection
+            for connection in self.connections
+            if isinstance(connection, GuardedProtocol)
+            and connection is not self
+            and connection.waiting_for_request
+            and not connection.transport.is_closing()
+        ]
+        victim = min(idle, key=lambda c: c._waiting_since) if idle else self
+        log.warning(
+            "webhook connections over the limit of %d: closing %s from %s",
+            self.max_connections,
+            "an idle connection" if victim is not self else "the new connection",
+            _peer(victim),
+        )
+        victim.transport.close()
+
+
+def _peer(protocol: H11Protocol) -> str:
+    client = protocol.client
+    return f"{client[0]}:{client[1]}" if client else "?"
+
+
+def guarded_protocol(header_timeout: float, max_connections: int) -> type[GuardedProtocol]:
+    """A protocol class with these bounds (uvicorn takes a class, not an instance)."""
+    return type(
+        "GuardedProtocol",
+        (GuardedProtocol,),
+        {"header_timeout": header_timeout, "max_connections": max_connections},
+    )
