@@ -381,3 +381,22 @@ def sync(
         result = asyncio.run(_sync(target, resolved))
         if not quiet:
             stderr.out(f"run {resolved}: {result.status}", highlight=False)
+
+
+def trigger_starter(address: str | None, auth: str | None) -> Any:
+    """`serve --engine temporal`: each accepted event starts the workflow its id names."""
+    target = target_from_env(address)
+    connected: list[Any] = []
+
+    async def start(loaded: LoadedWorkflow, event: Any) -> RunResult:
+        from intercom_connector.workflow.engines.temporal import connect, start_triggered
+
+        if not connected:
+            connected.append(await connect(target))
+        name = auth or loaded.workflow.authentication or DEFAULT_AUTH
+        with RunLog() as log:
+            return await start_triggered(
+                connected[0], target, loaded, event.event_id, auth=name, runlog=log
+            )
+
+    return start

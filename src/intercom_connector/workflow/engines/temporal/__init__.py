@@ -21,7 +21,13 @@ from intercom_connector.workflow.engines.temporal.payloads import (
     PayloadStore,
     SealedPayloadCodec,
 )
-from intercom_connector.workflow.engines.temporal.runs import mirror, resume_run, start_run
+from intercom_connector.workflow.engines.temporal.runs import (
+    mirror,
+    resume_run,
+    start_run,
+    start_triggered,
+    triggered_run_id,
+)
 from intercom_connector.workflow.engines.temporal.server import DevServer, find_binary
 from intercom_connector.workflow.engines.temporal.worker import (
     WorkerSettings,
@@ -44,4 +50,6 @@ __all__ = [
     "resume_run",
     "run_workers",
     "start_run",
+    "start_triggered",
+    "triggered_run_id",
 ]

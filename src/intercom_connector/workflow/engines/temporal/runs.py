@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import time
 from collections.abc import Mapping
@@ -235,3 +236,31 @@ async def mirror(
         outcome.key,
         time.perf_counter() - began,
     )
+
+
+def triggered_run_id(workflow: str, event_id: str) -> str:
+    """The run id of a triggered run: the same notification always names the same run."""
+    slug = re.sub(r"[^a-z0-9]+", "-", workflow.lower()).strip("-") or "workflow"
+    return f"{slug}-{event_id}"
+
+
+async def start_triggered(
+    client: Client,
+    target: TemporalTarget,
+    loaded: LoadedWorkflow,
+    event_id: str,
+    *,
+    auth: str,
+    runlog: RunLog,
+) -> RunResult:
+    """One workflow per notification id, whichever `serve` process received it (and however
+    often): a redelivery finds the workflow id taken and starts nothing."""
+    run_id = triggered_run_id(loaded.workflow.name, event_id)
+    started = await start_run(
+        client, target, loaded, auth=auth, runlog=runlog, run_id=run_id, once=True
+    )
+    if started is None:
+        return RunResult(
+            run_id, "duplicate", {}, f"notification {event_id} already started {run_id}"
+        )
+    return await mirror(client, run_id, runlog)
