@@ -33,22 +33,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 )
 
 
-@pytest.fixture(scope="session")
-def key_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One Fernet key for this process and every worker process it starts."""
+@pytest.fixture
+def key_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """One Fernet key for this test and every worker process it starts (no leak beyond)."""
     from cryptography.fernet import Fernet
 
-    mp = pytest.MonkeyPatch()
     key = Fernet.generate_key().decode()
-    mp.setenv("INTERCOM_CONNECTOR_KEY", key)
-    mp.setenv("INTERCOM_CONNECTOR_HOME", str(tmp_path_factory.mktemp("temporal-home")))
-    mp.delenv("INTERCOM_TOKEN", raising=False)
-    yield key
-    mp.undo()
+    monkeypatch.setenv("INTERCOM_CONNECTOR_KEY", key)
+    monkeypatch.setenv("INTERCOM_CONNECTOR_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("INTERCOM_TOKEN", raising=False)
+    return key
 
 
 @pytest.fixture(scope="session")
-def temporal_address(key_env: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A `temporal server start-dev` on a free loopback port, with a SQLite state file."""
     from intercom_connector.workflow.engines.temporal import DevServer
 
@@ -58,7 +56,7 @@ def temporal_address(key_env: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture
-def target(temporal_address: str, tmp_path: Path):
+def target(temporal_address: str, tmp_path: Path, key_env: str):
     from temporal_kit import unique_queue
 
     from intercom_connector.workflow.engines.temporal import TemporalTarget
