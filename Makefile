@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: demo test lint catalog bench clean
+.PHONY: demo test lint browser catalog bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,12 @@ demo: $(DEMO_STAMP)
 	$(BIN)/intercom-connector runs show "$$run" --step 'loop-1[0].list-attached-companies'
 
 # Two workers (pytest-xdist): tests bind port 0 and use their own temporary directories.
-test: $(STAMP) lint
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest -q -n 2
+
+# Debian's Chromium for tests/ui, installed when missing (see the script).
+browser:
+	bash scripts/install-browser.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
