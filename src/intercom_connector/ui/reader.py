@@ -104,12 +104,6 @@ class RunReader:
         """The `serve` queue, newest first: each delivery's state and the run it started."""
         rows = []
         for event in reversed(self.triggers().events()[-limit:]):
-            if event.finished_at is not None:
-                state = event.status or "finished"
-            elif event.run_id:
-                state = "started"
-            else:
-                state = "received"
             rows.append(
                 {
                     "seq": event.seq,
@@ -118,9 +112,15 @@ class RunReader:
                     "kind": event.kind,
                     "topic": event.topic,
                     "received_at": event.received_at,
-                    "state": state,
+                    "state": event.state,
                     "run_id": event.run_id,
                     "error": event.error,
+                    "duplicates": event.duplicates,
+                    "last_duplicate_at": event.last_duplicate_at,
                 }
             )
         return rows
+
+    def delivery_counts(self) -> dict[str, int]:
+        """How many deliveries are in each state, duplicates included (the whole queue)."""
+        return self.triggers().state_counts()
