@@ -114,3 +114,14 @@ def test_since_is_a_unix_time_an_iso_time_or_a_duration_ago(text, expected):
 def test_an_unreadable_since_is_refused_with_what_was_expected(text, message):
     with pytest.raises(UsageError, match=message):
         parse_since(text, now=0)
+
+
+def test_a_state_file_that_cannot_be_written_is_a_usage_error_leaving_no_temporary(tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    target = folder / "state.json"
+    target.mkdir()  # a directory where the file should go: the rename fails
+
+    with pytest.raises(UsageError, match="cannot write it"):
+        ListingState(target, "list_contacts").save(10_000)
+    assert [p.name for p in folder.iterdir()] == ["state.json"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from intercom_connector.sandbox import ManualClock, SandboxConfig, create_app
 
 
@@ -44,11 +42,15 @@ async def test_empty_workspace_still_answers() -> None:
     assert conversations["conversations"] == []
 
 
-def test_seeding_a_hundred_thousand_contacts_takes_seconds_not_minutes() -> None:
-    started = time.perf_counter()
-    sandbox = create_app(SandboxConfig(contacts=100_000, conversations=0))
-    assert len(sandbox.state.contacts) == 100_000
-    assert time.perf_counter() - started < 5
+def test_a_hundred_thousand_contacts_are_seeded_the_same_every_time() -> None:
+    # How long seeding takes is a figure of benchmarks/bench_engine.py, not a test.
+    first = create_app(SandboxConfig(contacts=100_000, conversations=0))
+    again = create_app(SandboxConfig(contacts=100_000, conversations=0))
+    assert len(first.state.contacts) == len(again.state.contacts) == 100_000
+    samples = (1, 50_000, 99_999)
+    emails = [getattr(first.state.contacts.by_seq(seq), "email", None) for seq in samples]
+    assert emails == [getattr(again.state.contacts.by_seq(seq), "email", None) for seq in samples]
+    assert any(emails)
 
 
 async def test_reset_restores_the_seeded_workspace() -> None:

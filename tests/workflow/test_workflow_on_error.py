@@ -114,6 +114,17 @@ async def test_a_write_that_may_have_been_applied_is_never_retried_by_the_step()
     assert len(engine.calls) == 1
 
 
+WITH_BRANCH = """
+name: t
+steps:
+  - id: get
+    call: get_contact
+    input: {contact_id: x}
+    error:
+      - {id: report, map: {why: $.steps.get.error.code}}
+"""
+
+
 async def test_an_error_branch_runs_with_the_error_and_the_run_goes_on():
     loaded = workflow(
         """
@@ -133,18 +144,7 @@ async def test_an_error_branch_runs_with_the_error_and_the_run_goes_on():
 
 
 async def test_an_error_branch_with_on_error_fail_runs_and_then_fails_the_run():
-    loaded = workflow(
-        """
-        name: t
-        steps:
-          - id: get
-            call: get_contact
-            input: {contact_id: x}
-            on_error: fail
-            error:
-              - {id: report, map: {why: $.steps.get.error.code}}
-        """
-    )
+    loaded = workflow(WITH_BRANCH.replace("input:", "on_error: fail\n    input:"))
     engine = FakeEngine(failing(1))
     failure = await interpret_failure(loaded, engine)
     assert failure.ref.key == "get"
@@ -152,18 +152,7 @@ async def test_an_error_branch_with_on_error_fail_runs_and_then_fails_the_run():
 
 
 async def test_no_error_branch_runs_when_the_call_succeeds():
-    loaded = workflow(
-        """
-        name: t
-        steps:
-          - id: get
-            call: get_contact
-            input: {contact_id: x}
-            error:
-              - {id: report, map: {why: $.steps.get.error.code}}
-        """
-    )
-    outputs, _ = await interpret(loaded, FakeEngine(failing(0)))
+    outputs, _ = await interpret(workflow(WITH_BRANCH), FakeEngine(failing(0)))
     assert "report" not in outputs
 
 

@@ -76,6 +76,15 @@ def _same_author(item: dict[str, Any], admin_id: Any) -> bool:
     return str(author.get("id")) == str(admin_id)
 
 
+def _written_by(item: dict[str, Any], data: dict[str, Any], since: float) -> bool:
+    """Whether ``item`` (a note, a conversation part) is what the write ``data`` made."""
+    return (
+        _text(item.get("body")) == _text(data.get("body"))
+        and _same_author(item, data.get("admin_id"))
+        and _recent(item, since)
+    )
+
+
 async def contact_by_natural_key(caller: Caller, data: dict[str, Any]) -> dict[str, Any] | None:
     """The contact a create with ``data`` would make, if it exists (strong reads first)."""
     if data.get("external_id"):
@@ -116,31 +125,17 @@ async def _note(
     caller: Caller, listing: str, where: dict[str, Any], data: dict[str, Any], since: float
 ) -> Any:
     reply = await caller.call(listing, where) or {}
-    body = _text(data.get("body"))
-    for note in reply.get("data") or []:
-        if (
-            _text(note.get("body")) == body
-            and _same_author(note, data.get("admin_id"))
-            and _recent(note, since)
-        ):
-            return note
-    return None
+    return next((n for n in reply.get("data") or [] if _written_by(n, data, since)), None)
 
 
 async def _conversation_reply(caller: Caller, data: dict[str, Any], since: float) -> Any:
     conversation = await caller.call(
         "get_conversation", {"conversation_id": data["conversation_id"]}
     )
-    parts = (conversation or {}).get("conversation_parts") or {}
-    body = _text(data.get("body"))
-    for part in parts.get("conversation_parts") or []:
-        if (
-            _text(part.get("body")) == body
-            and _same_author(part, data.get("admin_id"))
-            and _recent(part, since)
-        ):
-            # Intercom answers a reply with the whole conversation: so does the settlement.
-            return conversation
+    parts = ((conversation or {}).get("conversation_parts") or {}).get("conversation_parts")
+    if any(_written_by(part, data, since) for part in parts or []):
+        # Intercom answers a reply with the whole conversation: so does the settlement.
+        return conversation
     return None
 
 

@@ -93,6 +93,7 @@ class ListingState:
             "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         folder = self.path.parent if str(self.path.parent) else Path(".")
+        temporary: str | None = None
         try:
             folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.")
@@ -103,5 +104,7 @@ class ListingState:
                 os.fsync(stream.fileno())
             os.replace(temporary, self.path)
         except OSError as error:
+            if temporary is not None and os.path.exists(temporary):
+                os.unlink(temporary)  # the old state file stays as it was
             raise UsageError(f"--state {self.path}: cannot write it: {error.strerror}") from None
         return mark

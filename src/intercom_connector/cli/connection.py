@@ -71,6 +71,11 @@ def print_event(event: dict[str, Any]) -> None:
         say(f"retrying in {wait:.1f}s (attempt {event.get('attempt')}): {event.get('reason', '')}")
     elif event.get("event") == "throttle":
         say(f"rate limit: pausing {float(event.get('wait') or 0):.1f}s")
+    elif event.get("event") == "partitions":
+        count, plural = event["total"], "s" if event["total"] != 1 else ""
+        say(f"listing in {count} partition{plural} (~{event['expected']} records)")
+    elif event.get("event") in ("partition_retry", "partitioning_unavailable"):
+        say(f"{event['event'].replace('_', ' ')}: {event.get('reason', '')}")
 
 
 @contextmanager

@@ -101,6 +101,7 @@ async def _serve(
     options: ServeOptions,
     sandbox_port: int | None,
     quiet_retries: bool = False,
+    start: Any = None,
 ) -> None:
     async with AsyncExitStack() as stack:
         sandbox = None
@@ -120,7 +121,7 @@ async def _serve(
                     sandbox.token, base_url="http://sandbox.local", transport=transport
                 )
             await stack.enter_async_context(client)
-            hosted = [HostedWorkflow(item, client, connection.record()) for item in loaded]
+            hosted = [HostedWorkflow(item, client, connection.record(), start) for item in loaded]
             connections: list[Connection] = []
         else:
             clients: dict[Any, tuple[AsyncIntercomClient, Connection]] = {}
@@ -133,7 +134,7 @@ async def _serve(
                     client = await stack.enter_async_context(open_client(own))
                     clients[key] = (client, own)
                 client, used = clients[key]
-                hosted.append(HostedWorkflow(item, client, used.record()))
+                hosted.append(HostedWorkflow(item, client, used.record(), start))
             connections = [used for _, used in clients.values()]
         secrets: list[str | None] = [os.environ.get("INTERCOM_TOKEN")]
         for used in connections:
@@ -209,6 +210,12 @@ def serve(
         typer.Option(help="With --sandbox: also serve the sandbox on this loopback port."),
     ] = None,
     quiet: QuietOption = False,
+    engine: Annotated[
+        str, typer.Option(help="embedded, or temporal: one workflow per notification id.")
+    ] = "embedded",
+    address: Annotated[
+        str | None, typer.Option(help="With --engine temporal: the Temporal HOST:PORT.")
+    ] = None,
 ) -> None:
     """Host webhook and schedule workflows: one run per matching notification or slot."""
     connection = None
@@ -242,4 +249,11 @@ def serve(
             body_timeout=body_timeout,
             max_connections=max_connections,
         )
-        asyncio.run(_serve(loaded, connection, client_secret, options, sandbox_port, quiet))
+        start = None
+        if engine == "temporal":
+            from intercom_connector.cli.temporal_commands import trigger_starter
+
+            start = trigger_starter(address, auth)
+        elif engine != "embedded":
+            raise UsageProblem(f"--engine {engine!r}: use embedded or temporal")
+        asyncio.run(_serve(loaded, connection, client_secret, options, sandbox_port, quiet, start))

@@ -182,7 +182,8 @@ class Interpreter:
         self, step: MapStep, ref: StepRef, scope: Scope, prefix: str, depth: int
     ) -> None:
         output = self._resolve(ref, step.map, scope, {"map": step.map})
-        self.engine.started(ref, {"map": step.map})
+        # No input: what it maps is the definition, which the run keeps once already.
+        self.engine.started(ref, None)
         self.engine.finished(ref, output)
         scope[step.id] = output
 

@@ -33,7 +33,7 @@ from intercom_connector.http import (
 )
 from intercom_connector.workflow.engine import CallFailed, StepError, StepRef
 
-ATTEMPTS = 5
+ATTEMPTS = 12
 """Sends of one step's call (each already retried by the client where that is safe)."""
 
 
@@ -77,30 +77,35 @@ class SettledCall:
 
     async def run(self, maybe_sent_at: float | None) -> Any:
         """The call's output; ``maybe_sent_at``: when an earlier attempt may have gone out."""
+        unsettled: tuple[float, str] | None = None
         if maybe_sent_at is not None and not self.record.retry_safe:
-            found = await self._settle(maybe_sent_at, "before the run was interrupted")
-            if found is not None:
-                return found
+            unsettled = (maybe_sent_at, "before the run was interrupted")
         for attempt in range(1, ATTEMPTS + 1):
             sent_at = self.now()
             try:
+                if unsettled is not None:
+                    found = await self._settle(*unsettled)
+                    unsettled = None  # settled: not applied, or safe to send again
+                    if found is not None:
+                        return found
+                    sent_at = self.now()
                 return await self._send()
+            except CallFailed:
+                raise
             except Conflict as conflict:
                 adopted = await self._adopt(conflict, maybe_sent_at)
                 if adopted is None:
                     raise self._failed(conflict) from conflict
                 return adopted
             except TransientError as error:
-                if attempt == ATTEMPTS or isinstance(error, ExportJobUnknown):
-                    raise self._failed(error, maybe=maybe_applied(error)) from error
-                if maybe_applied(error) and not self.record.retry_safe:
+                if maybe_applied(error) and not self.record.retry_safe and unsettled is None:
+                    unsettled = (sent_at, f"when it failed ({error})")
                     maybe_sent_at = sent_at
-                    found = await self._settle(sent_at, f"it failed ({error})")
-                    if found is not None:
-                        return found
+                if attempt == ATTEMPTS or isinstance(error, ExportJobUnknown):
+                    raise self._failed(error, maybe=unsettled is not None) from error
                 await self.sleep(backoff_delay(self.client.api.retry, attempt))
             except IntercomError as error:
-                raise self._failed(error) from error
+                raise self._failed(error, maybe=unsettled is not None) from error
             except Exception as error:
                 # invalid input, a refused scope, a download that cannot be written
                 raise self._failed(error) from error
