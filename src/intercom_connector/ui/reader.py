@@ -16,7 +16,7 @@ from typing import Any
 
 from intercom_connector.ui.run_tree import RunIndex
 from intercom_connector.workflow.render import summary_view
-from intercom_connector.workflow.runlog import STEP_FAILED, RunLog, RunSummary
+from intercom_connector.workflow.runlog import STEP_FAILED, THROTTLED, RunLog, RunSummary
 from intercom_connector.workflow.triggers.store import TriggerStore
 
 _FINAL = ("succeeded", "failed", "cancelled")
@@ -92,7 +92,9 @@ class RunReader:
             )
             if same and (summary.status in _FINAL or now - built_at < _LIVE_REFRESH):
                 return index
-        index = RunIndex.build(summary, self.log().steps(summary.run_id))
+        log = self.log()
+        throttles = log.events(summary.run_id, (THROTTLED,))
+        index = RunIndex.build(summary, log.steps(summary.run_id), throttles)
         with self._lock:
             self._cache[summary.run_id] = (now, index)
             self._cache.move_to_end(summary.run_id)
