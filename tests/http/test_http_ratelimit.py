@@ -172,3 +172,16 @@ async def test_a_wait_of_a_second_or_more_is_announced_before_it_starts():
     await limiter.acquire(heard.append)
     assert heard == [pytest.approx(10.0)]
     assert clock.wake_times == [pytest.approx(NOW + 10.0)]
+
+
+async def test_waits_of_a_second_or_more_are_heard_only_in_the_listening_context():
+    from intercom_connector.http.ratelimit import hearing_throttles
+
+    clock = FrozenClock()
+    limiter = limiter_for(clock, requests_per_minute=6)  # one request per 10 s window
+    heard: list[float] = []
+    await limiter.acquire()  # the window's one slot
+    with hearing_throttles(heard.append):
+        await asyncio.gather(limiter.acquire(), asyncio.create_task(limiter.acquire()))
+    await limiter.acquire()  # outside the context: nobody hears it
+    assert heard == [10.0, 20.0]

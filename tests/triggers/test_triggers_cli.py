@@ -16,9 +16,12 @@ from typer.testing import CliRunner
 
 import intercom_connector.sandbox as sandbox_package
 import intercom_connector.workflow.triggers as triggers_package
+from intercom_connector.cli import serve_commands
 from intercom_connector.cli.serve_commands import serve
 from intercom_connector.httpx_lib import httpx
-from intercom_connector.workflow.triggers import bind
+from intercom_connector.workflow.triggers import ServeOptions, bind
+
+WELCOME = EXAMPLES / "webhook-welcome-note.yaml"
 
 
 def cli() -> typer.Typer:
@@ -120,3 +123,35 @@ def test_sandbox_webhooks_import_no_workflow_code():
     webhooks = Path(sandbox_package.__file__).parent / "webhooks.py"
     imported = set(imported_modules(webhooks)) - {"intercom_connector.httpx_lib"}
     assert not any(name.startswith("intercom_connector") for name in imported)
+
+
+def test_the_bound_flags_reach_the_serve_options(home, monkeypatch):
+    seen: list[ServeOptions] = []
+
+    async def capture(loaded, connection, secret, options, *rest):
+        seen.append(options)
+
+    monkeypatch.setattr(serve_commands, "_serve", capture)  # what it is given, not a server
+    monkeypatch.setattr(serve_commands, "_log_to_stderr", lambda quiet: None)  # loggers stay
+    flags = ["--header-timeout", "2.5", "--body-timeout", "7", "--max-connections", "12"]
+    result = CliRunner().invoke(cli(), ["serve", str(WELCOME), "--sandbox", *flags])
+    assert result.exit_code == 0, result.output
+    (options,) = seen
+    assert (options.header_timeout, options.body_timeout, options.max_connections) == (2.5, 7, 12)
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--header-timeout", "0"], "--header-timeout must be more than 0 and at most 600"),
+        (["--body-timeout", "-1"], "--body-timeout must be more than 0"),
+        (["--body-timeout", "601"], "--body-timeout must be more than 0 and at most 600"),
+        (["--header-timeout", "nan"], "--header-timeout must be more than 0"),
+        (["--max-connections", "0"], "--max-connections must be from 1 to 10000, not 0"),
+        (["--max-connections", "10001"], "--max-connections must be from 1 to 10000"),
+    ],
+)
+def test_bound_flags_out_of_range_are_refused_with_exit_2(home, flags, message):
+    result = CliRunner().invoke(cli(), ["serve", str(WELCOME), "--sandbox", *flags])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())

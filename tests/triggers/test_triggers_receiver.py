@@ -54,12 +54,13 @@ async def test_a_signed_notification_is_recorded_before_the_reply(http, store):
     assert http.woken == [1]
 
 
-async def test_a_duplicate_delivery_is_acknowledged_and_not_queued_again(http, store):
+async def test_a_duplicate_delivery_is_acknowledged_counted_and_not_queued_again(http, store):
     body, headers = signed(notification(id="notif_dup"))
     first, second = await post(http, body, headers), await post(http, body, headers)
     assert (first.status_code, second.status_code) == (200, 200)
     assert second.json()["status"] == "duplicate"
-    assert len(store.events()) == 1
+    (event,) = store.events()
+    assert event.duplicates == 1
 
 
 async def test_a_resent_notification_with_a_new_attempt_count_is_still_a_duplicate(http, store):
@@ -177,3 +178,23 @@ async def test_head_answers_ok_for_intercom_url_validation(http):
 async def test_health_lists_the_hosted_workflows(http):
     reply = await http.get("/healthz")
     assert reply.json() == {"status": "ok", "workflows": ["closed", "new-contacts"]}
+
+
+async def test_a_queue_written_before_duplicates_were_counted_migrates_and_counts_them(home):
+    from intercom_connector.home import database_path
+    from intercom_connector.storage import open_database, schema_version
+    from intercom_connector.workflow.triggers.store import SCHEMA
+
+    old = open_database(database_path(), migrations={"triggers": (SCHEMA,)})
+    old.execute(
+        "INSERT INTO trigger_events (workflow, event_id, kind, received_at, event) "
+        "VALUES ('new-contacts', 'notif_old', 'webhook', 1.0, '{}')"
+    )
+    old.close()
+    with TriggerStore() as store:
+        (event,) = store.events()
+        assert (event.event_id, event.duplicates, event.last_duplicate_at) == ("notif_old", 0, None)
+        store.record_notification(notification(id="notif_old"), "{}", ["new-contacts"], now=5.0)
+        (event,) = store.events()
+        assert (event.duplicates, event.last_duplicate_at) == (1, 5.0)
+        assert schema_version(store._db, "triggers") == 2

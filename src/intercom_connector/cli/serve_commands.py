@@ -52,6 +52,24 @@ from intercom_connector.workflow.triggers import (
 )
 
 CLIENT_SECRET_ENV = "INTERCOM_CLIENT_SECRET"
+LONGEST_TIMEOUT = 600.0
+"""Seconds: a longer wait only lets a stalled sender hold a connection (Intercom's own
+delivery gives up far sooner)."""
+MOST_CONNECTIONS = 10_000
+"""Each open connection is a file descriptor; past this the process would run out first."""
+
+
+def _check_bounds(header_timeout: float, body_timeout: float, max_connections: int) -> None:
+    for flag, seconds in (("--header-timeout", header_timeout), ("--body-timeout", body_timeout)):
+        if not 0 < seconds <= LONGEST_TIMEOUT:  # also refuses nan
+            raise UsageProblem(
+                f"{flag} must be more than 0 and at most {LONGEST_TIMEOUT:g} seconds, "
+                f"not {seconds:g}"
+            )
+    if not 1 <= max_connections <= MOST_CONNECTIONS:
+        raise UsageProblem(
+            f"--max-connections must be from 1 to {MOST_CONNECTIONS}, not {max_connections}"
+        )
 
 
 def _log_to_stderr(quiet: bool) -> None:
@@ -162,6 +180,17 @@ def serve(
     grace: Annotated[
         float, typer.Option(help="Seconds runs get to finish after Ctrl-C/SIGTERM.")
     ] = 10.0,
+    header_timeout: Annotated[
+        float,
+        typer.Option(help="Seconds a connection gets to send a request's head (after: 408)."),
+    ] = ServeOptions.header_timeout,
+    body_timeout: Annotated[
+        float, typer.Option(help="Seconds a delivery gets to send its whole body (after: 408).")
+    ] = ServeOptions.body_timeout,
+    max_connections: Annotated[
+        int,
+        typer.Option(help="Open connections at most; past it the oldest idle one is closed."),
+    ] = ServeOptions.max_connections,
     auth: AuthOption = None,
     token: Annotated[
         str | None,
@@ -200,6 +229,7 @@ def serve(
             raise UsageProblem("--sandbox excludes --auth, --token and --base-url")
         if max_runs < 1 or max_body < 1:
             raise UsageProblem("--max-runs and --max-body must be at least 1")
+        _check_bounds(header_timeout, body_timeout, max_connections)
         if not files:
             raise UsageProblem("name at least one workflow file")
         loaded = [load_workflow(file) for file in files]
@@ -209,7 +239,16 @@ def serve(
             client_secret = SandboxConfig().oauth_clients[0].client_secret
         check_servable(loaded, client_secret)
         _log_to_stderr(quiet)
-        options = ServeOptions(host, port, max_body, max_runs, grace)
+        options = ServeOptions(
+            host,
+            port,
+            max_body,
+            max_runs,
+            grace,
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
+            max_connections=max_connections,
+        )
         start = None
         if engine == "temporal":
             from intercom_connector.cli.temporal_commands import trigger_starter

@@ -15,6 +15,11 @@ The hot path is a clock read and a few comparisons under an uncontended lock; th
 one limiter safe to share between event loops in different threads (the sync facade).
 Clock and sleep are injectable so tests run on a fake clock. The clock is unix time because
 `X-RateLimit-Reset` is a unix timestamp.
+
+Waits of a second or more are also told to whoever listens in the current context
+(`hearing_throttles`): a workflow step sets one around its call, so a shared client's pauses
+land in the run log of the step that waited, parallel listing tasks included (asyncio tasks
+inherit the context).
 """
 
 from __future__ import annotations
@@ -23,12 +28,29 @@ import asyncio
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from intercom_connector.httpx_lib import httpx
 
-__all__ = ["RateLimitPolicy", "RateLimiter", "shared_limiter"]
+__all__ = ["RateLimitPolicy", "RateLimiter", "hearing_throttles", "shared_limiter"]
+
+_throttle_listener: ContextVar[Callable[[float], None] | None] = ContextVar(
+    "throttle_listener", default=None
+)
+
+
+@contextmanager
+def hearing_throttles(listener: Callable[[float], None]) -> Iterator[None]:
+    """Tell ``listener`` of every wait of a second or more in this context (seconds)."""
+    token = _throttle_listener.set(listener)
+    try:
+        yield
+    finally:
+        _throttle_listener.reset(token)
+
 
 # A reset further away than this is taken as clock skew, not as an order to stall.
 _MAX_PACING_HORIZON = 60.0
@@ -111,8 +133,10 @@ class RateLimiter:
             return
         delay = self._reserve()
         if delay > 0:
-            if on_wait is not None and delay >= 1.0:
-                on_wait(delay)
+            if delay >= 1.0:
+                for listener in (on_wait, _throttle_listener.get()):
+                    if listener is not None:
+                        listener(delay)
             await self._sleep(delay)
 
     def _reserve(self) -> float:

@@ -87,7 +87,12 @@ class Panel:
         return self.page("run.html", request, run=run_row(summary))
 
     def triggers_page(self, request: Request) -> Response:
-        return self.page("triggers.html", request, deliveries=self.reader.deliveries())
+        return self.page(
+            "triggers.html",
+            request,
+            deliveries=self.reader.deliveries(),
+            counts=self.reader.delivery_counts(),
+        )
 
     def operations_page(self, request: Request) -> Response:
         text = request.query_params.get("q", "")

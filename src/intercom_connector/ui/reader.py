@@ -16,7 +16,7 @@ from typing import Any
 
 from intercom_connector.ui.run_tree import RunIndex
 from intercom_connector.workflow.render import summary_view
-from intercom_connector.workflow.runlog import STEP_FAILED, RunLog, RunSummary
+from intercom_connector.workflow.runlog import STEP_FAILED, THROTTLED, RunLog, RunSummary
 from intercom_connector.workflow.triggers.store import TriggerStore
 
 _FINAL = ("succeeded", "failed", "cancelled")
@@ -92,7 +92,9 @@ class RunReader:
             )
             if same and (summary.status in _FINAL or now - built_at < _LIVE_REFRESH):
                 return index
-        index = RunIndex.build(summary, self.log().steps(summary.run_id))
+        log = self.log()
+        throttles = log.events(summary.run_id, (THROTTLED,))
+        index = RunIndex.build(summary, log.steps(summary.run_id), throttles)
         with self._lock:
             self._cache[summary.run_id] = (now, index)
             self._cache.move_to_end(summary.run_id)
@@ -104,12 +106,6 @@ class RunReader:
         """The `serve` queue, newest first: each delivery's state and the run it started."""
         rows = []
         for event in reversed(self.triggers().events()[-limit:]):
-            if event.finished_at is not None:
-                state = event.status or "finished"
-            elif event.run_id:
-                state = "started"
-            else:
-                state = "received"
             rows.append(
                 {
                     "seq": event.seq,
@@ -118,9 +114,15 @@ class RunReader:
                     "kind": event.kind,
                     "topic": event.topic,
                     "received_at": event.received_at,
-                    "state": state,
+                    "state": event.state,
                     "run_id": event.run_id,
                     "error": event.error,
+                    "duplicates": event.duplicates,
+                    "last_duplicate_at": event.last_duplicate_at,
                 }
             )
         return rows
+
+    def delivery_counts(self) -> dict[str, int]:
+        """How many deliveries are in each state, duplicates included (the whole queue)."""
+        return self.triggers().state_counts()

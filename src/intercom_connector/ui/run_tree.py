@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intercom_connector.redaction import Redactor
-from intercom_connector.workflow.runlog import RunSummary, StepRecord
+from intercom_connector.workflow.runlog import Event, RunSummary, StepRecord
 
 STEP_KINDS = ("call", "loop", "break", "condition", "delay", "map")
 ITERATION_PAGE = 50
@@ -38,10 +38,16 @@ class RunIndex:
     records: dict[str, StepRecord]
     redactor: Redactor
     iterations: dict[str, list[StepRecord]] = field(default_factory=dict)
+    throttles: list[Event] = field(default_factory=list)
+    """The run's ``throttled`` events: rate-limiter waits of calls, for the timeline."""
 
     @classmethod
-    def build(cls, summary: RunSummary, records: list[StepRecord]) -> RunIndex:
-        index = cls(summary, {record.key: record for record in records}, display_redactor(summary))
+    def build(
+        cls, summary: RunSummary, records: list[StepRecord], throttles: list[Event] | None = None
+    ) -> RunIndex:
+        redactor = display_redactor(summary)
+        index = cls(summary, {record.key: record for record in records}, redactor)
+        index.throttles = list(throttles or [])
         for record in records:
             match = _ITERATION_KEY.match(record.key)
             if record.kind == "iteration" and match:
@@ -158,20 +164,20 @@ class RunIndex:
     def timeline(self, limit: int = TIMELINE_BARS) -> dict[str, Any]:
         """Bars for top-level steps and their loops' iterations (lanes show overlap)."""
         origin = self.summary.started_at
-        waits = self._waits(origin)
+        waits, throttles = self._waits(origin), self._throttled(origin)
         rows: list[dict[str, Any]] = []
         shown_bars = 0
         hidden = 0
         for record in self.records.values():
             if "[" in record.key or "." in record.key:
                 continue
-            bars = [_bar(record, origin, waits)]
+            bars = [_bar(record, origin, waits, throttles)]
             lanes: list[float] = []
             for iteration in self.iterations.get(record.key, []):
                 if shown_bars >= limit:
                     hidden += 1
                     continue
-                bar = _bar(iteration, origin, waits)
+                bar = _bar(iteration, origin, waits, throttles)
                 bar["lane"] = _lane(lanes, bar["start"], bar["end"])
                 bars.append(bar)
                 shown_bars += 1
@@ -187,10 +193,25 @@ class RunIndex:
         for record in self.records.values():
             if record.timer_until is None:
                 continue
-            key = record.key[: record.key.index("]") + 1] if "[" in record.key else record.key
             span = [round(record.started_at - origin, 4), round(record.timer_until - origin, 4)]
-            waits.setdefault(key, []).append(span)
+            waits.setdefault(_bar_key(record.key), []).append(span)
         return waits
+
+    def _throttled(self, origin: float) -> dict[str, list[list[float]]]:
+        """Rate-limit pauses by the bar that draws them, from when each began, for how long."""
+        spans: dict[str, list[list[float]]] = {}
+        for event in self.throttles:
+            seconds = event.data.get("seconds") if isinstance(event.data, dict) else None
+            if event.key is None or not isinstance(seconds, int | float):
+                continue
+            span = [round(event.at - origin, 4), round(event.at + seconds - origin, 4)]
+            spans.setdefault(_bar_key(event.key), []).append(span)
+        return spans
+
+
+def _bar_key(key: str) -> str:
+    """The bar a step key is drawn in: itself at top level, else its top-level iteration."""
+    return key[: key.index("]") + 1] if "[" in key else key
 
 
 def display_redactor(summary: RunSummary) -> Redactor:
@@ -259,7 +280,12 @@ def outer_base(key: str) -> str | None:
     return text
 
 
-def _bar(record: StepRecord, origin: float, waits: dict[str, list[list[float]]]) -> dict[str, Any]:
+def _bar(
+    record: StepRecord,
+    origin: float,
+    waits: dict[str, list[list[float]]],
+    throttles: dict[str, list[list[float]]],
+) -> dict[str, Any]:
     start = record.started_at - origin
     end = (record.finished_at or record.started_at) - origin
     bar: dict[str, Any] = {
@@ -271,6 +297,8 @@ def _bar(record: StepRecord, origin: float, waits: dict[str, list[list[float]]])
     }
     if record.key in waits:
         bar["waits"] = waits[record.key]
+    if record.key in throttles:
+        bar["throttles"] = throttles[record.key]
     return bar
 
 

@@ -73,6 +73,8 @@ STEP_FINISHED = "step_finished"
 STEP_FAILED = "step_failed"
 TIMER_STARTED = "timer_started"
 WARNING = "warning"
+THROTTLED = "throttled"
+"""A call waited ``seconds`` for the client's rate limiter (a second or more); not folded."""
 SECRETS_KEY = "redact"
 """Where run_started and run_resumed keep the values to mask when the run is shown."""
 

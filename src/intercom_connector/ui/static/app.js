@@ -316,11 +316,16 @@ function runPage() {
           const width = Math.max(0.2, ((Math.min(until, data.span) - from) / data.span) * 100);
           track.append(el("div", { class: "bar wait", title: `${bar.key} waiting`, style: `left:${start}%;width:${width}%;top:${top}px` }));
         }
+        for (const [from, until] of bar.throttles || []) {
+          const start = (from / data.span) * 100;
+          const width = Math.max(0.2, ((Math.min(until, data.span) - from) / data.span) * 100);
+          track.append(el("div", { class: "bar throttle", title: `${bar.key} rate limit: paused ${ms((until - from) * 1000)}`, style: `left:${start}%;width:${width}%;top:${top}px` }));
+        }
       }
       box.append(el("div", { class: "timeline-row" }, el("span", { class: "label", text: row.key }), track));
     }
     if (data.hidden) box.append(el("p", { class: "muted", text: `${data.hidden} more iterations not drawn` }));
-    box.append(el("p", { class: "muted", text: `0 – ${data.span.toFixed(2)} s; lanes under a loop are iterations running at the same time; hatched: waiting` }));
+    box.append(el("p", { class: "muted", text: `0 – ${data.span.toFixed(2)} s; lanes under a loop are iterations running at the same time; hatched: waiting (a delay), cross-hatched: paused by the rate limit` }));
   }
 
   async function refreshTree() {

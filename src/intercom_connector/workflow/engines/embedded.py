@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intercom_connector.catalog.client import AsyncIntercomClient
+from intercom_connector.http.ratelimit import hearing_throttles
 from intercom_connector.redaction import Redactor
 from intercom_connector.workflow.engine import (
     CallFailed,
@@ -29,6 +30,7 @@ from intercom_connector.workflow.runlog import (
     STEP_FAILED,
     STEP_FINISHED,
     STEP_STARTED,
+    THROTTLED,
     TIMER_STARTED,
     WARNING,
     RunLog,
@@ -155,8 +157,13 @@ class EmbeddedEngine:
             resend=ref.key in self.resend,
             listing={"parallel": parallel, "updated_since": updated_since},
         )
+
+        def throttled(wait: float) -> None:
+            self.journal.append(THROTTLED, ref, {"seconds": wait})
+
         try:
-            return await call.run(maybe_sent_at)
+            with hearing_throttles(throttled):
+                return await call.run(maybe_sent_at)
         except CallFailed as failure:
             if failure.maybe_applied:
                 self._maybe_applied.add(ref.key)

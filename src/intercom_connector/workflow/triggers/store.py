@@ -6,7 +6,9 @@ whether a claiming process is alive):
 
 - ``trigger_events``: one row per (workflow, event): a notification for each hosted
   workflow its topic matches, or one schedule slot. ``UNIQUE (workflow, event_id)`` makes a
-  second delivery of the same notification id a no-op. A row is *pending* until the
+  second delivery of the same notification id queue nothing: it only adds one to the
+  row's ``duplicates`` and sets ``last_duplicate_at``, in the transaction that found the
+  row already there (so the panel can show duplicates). A row is *pending* until the
   dispatcher claims it by writing the run id it is about to start (with the claiming
   process), and *finished* once that run ended. Rows are never deleted.
 - ``schedule_state``: per scheduled workflow, the last slot fired (or skipped), and the
@@ -59,9 +61,15 @@ CREATE TABLE IF NOT EXISTS schedule_state (
     updated_at REAL NOT NULL
 );
 """
+DUPLICATE_COUNTS = """
+ALTER TABLE trigger_events ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE trigger_events ADD COLUMN last_duplicate_at REAL;
+"""
+MIGRATIONS = (SCHEMA, DUPLICATE_COUNTS)
+"""Script ``i`` takes the ``triggers`` tables from version ``i`` to ``i + 1``."""
 _COLUMNS = (
     "seq, workflow, event_id, kind, topic, received_at, event, run_id, claimed_by, "
-    "finished_at, status, error"
+    "finished_at, status, error, duplicates, last_duplicate_at"
 )
 
 
@@ -80,6 +88,23 @@ class TriggerEvent:
     finished_at: float | None
     status: str | None
     error: str | None
+    duplicates: int = 0
+    """Deliveries of the same notification id after the first (each acknowledged, none run)."""
+    last_duplicate_at: float | None = None
+
+    @property
+    def state(self) -> str:
+        """received (queued), started (claimed, running) or how its run ended (``_STATE``)."""
+        if self.finished_at is not None:
+            return self.status or "finished"
+        return "started" if self.run_id else "received"
+
+
+_STATE = (
+    "CASE WHEN finished_at IS NOT NULL THEN coalesce(status, 'finished') "
+    "WHEN run_id IS NOT NULL THEN 'started' ELSE 'received' END"
+)
+"""``TriggerEvent.state`` in SQL, for counting without reading every event's body."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +130,8 @@ def _event(row: tuple) -> TriggerEvent:
         finished,
         row[10],
         row[11],
+        row[12],
+        row[13],
     )
 
 
@@ -113,7 +140,7 @@ class TriggerStore:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else database_path()
-        self._db = open_database(self.path, synchronous="FULL", migrations={"triggers": (SCHEMA,)})
+        self._db = open_database(self.path, synchronous="FULL", migrations={"triggers": MIGRATIONS})
 
     def close(self) -> None:
         self._db.close()
@@ -143,7 +170,10 @@ class TriggerStore:
         *,
         now: float | None = None,
     ) -> list[str]:
-        """Queue ``notification`` for each workflow; the ones it was not queued for before."""
+        """Queue ``notification`` for each workflow; the ones it was not queued for before.
+
+        A workflow it was queued for before gets its row's duplicate count raised instead.
+        """
         received = time.time() if now is None else now
         added = []
         with self._transaction() as db:
@@ -156,6 +186,12 @@ class TriggerStore:
                 )
                 if cursor.rowcount:
                     added.append(workflow)
+                    continue
+                db.execute(
+                    "UPDATE trigger_events SET duplicates = duplicates + 1, "
+                    "last_duplicate_at = ? WHERE workflow = ? AND event_id = ?",
+                    (received, workflow, notification["id"]),
+                )
         return added
 
     def fire_slot(
@@ -265,6 +301,17 @@ class TriggerStore:
             (workflow,),
         ).fetchone()
         return row is not None
+
+    def state_counts(self) -> dict[str, int]:
+        """Events per state, and ``duplicate`` deliveries in all: the panel's tally."""
+        counts = {"duplicate": 0}
+        rows = self._db.execute(
+            f"SELECT {_STATE}, count(*), sum(duplicates) FROM trigger_events GROUP BY 1"
+        ).fetchall()
+        for state, count, duplicates in rows:
+            counts[state] = count
+            counts["duplicate"] += duplicates or 0
+        return counts
 
     def events(self, workflow: str | None = None) -> list[TriggerEvent]:
         """Every event (of one workflow), oldest first: for `serve` status and tests."""
