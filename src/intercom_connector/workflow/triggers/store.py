@@ -13,7 +13,8 @@ whether a claiming process is alive):
   schedule it belongs to, so an edited schedule starts afresh instead of "catching up".
 
 Each write is one transaction committed with ``synchronous=FULL`` before anyone is told:
-a notification is acknowledged only after its rows are on disk, and a schedule slot's
+a notification is acknowledged only after its rows are on disk (deliveries that arrive
+together share one transaction: ``group_commit``), and a schedule slot's
 event row and its new state are written together, so a crash can neither lose nor repeat
 a slot. Claiming a run id before the run starts is what lets a restart tell "never
 started" (start it, with that id) from "started" (resume it) without ever starting twice.
@@ -144,19 +145,31 @@ class TriggerStore:
         now: float | None = None,
     ) -> list[str]:
         """Queue ``notification`` for each workflow; the ones it was not queued for before."""
+        return self.record_notifications([(notification, body, list(workflows))], now=now)[0]
+
+    def record_notifications(
+        self,
+        deliveries: list[tuple[dict[str, Any], str, list[str]]],
+        *,
+        now: float | None = None,
+    ) -> list[list[str]]:
+        """Queue several deliveries in one transaction (one fsync); per delivery, what was new."""
         received = time.time() if now is None else now
-        added = []
+        results = []
         with self._transaction() as db:
-            for workflow in workflows:
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO trigger_events "
-                    "(workflow, event_id, kind, topic, received_at, event) "
-                    "VALUES (?, ?, 'webhook', ?, ?, ?)",
-                    (workflow, notification["id"], notification["topic"], received, body),
-                )
-                if cursor.rowcount:
-                    added.append(workflow)
-        return added
+            for notification, body, workflows in deliveries:
+                added = []
+                for workflow in workflows:
+                    cursor = db.execute(
+                        "INSERT OR IGNORE INTO trigger_events "
+                        "(workflow, event_id, kind, topic, received_at, event) "
+                        "VALUES (?, ?, 'webhook', ?, ?, ?)",
+                        (workflow, notification["id"], notification["topic"], received, body),
+                    )
+                    if cursor.rowcount:
+                        added.append(workflow)
+                results.append(added)
+        return results
 
     def fire_slot(
         self, workflow: str, schedule: str, slot: float, event: dict[str, Any], *, now: float
