@@ -52,6 +52,12 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
         ["--repeat", "20", "--letters", "18"],
     ),
     (
+        "Sandbox state file: journaled writes per second against in memory, and the replay",
+        "bench_sandbox_state.py",
+        [],
+        ["--writes", "150"],
+    ),
+    (
         "Parallel listing: sequential vs --parallel 8 / 32, 50 ms latency, default rate limit",
         "bench_parallel_listing.py",
         [],

@@ -287,3 +287,37 @@ def test_a_contact_reply_becomes_the_newest_part_of_the_conversation(sdk: Any) -
     )
     part = sdk.conversations.find(message.conversation_id).conversation_parts.conversation_parts[-1]
     assert (part.part_type, part.body, part.author.id) == ("comment", "Thanks!", contact.id)
+
+
+def test_a_contact_reply_to_last_lands_on_their_latest_conversation(sdk: Any) -> None:
+    contact = new_contact(sdk)
+    message = sdk.conversations.create(
+        from_=intercom.CreateConversationRequestFrom(type="user", id=contact.id),
+        body="Where is my parcel?",
+    )
+    replied = sdk.conversations.reply(
+        "last",
+        request=intercom.ContactReplyIntercomUserIdRequest(
+            intercom_user_id=contact.id, body="Any news?"
+        ),
+    )
+    assert replied.id == message.conversation_id
+    part = sdk.conversations.find(replied.id).conversation_parts.conversation_parts[-1]
+    assert (part.body, part.author.id) == ("Any news?", contact.id)
+
+
+# -- notes and downloads -------------------------------------------------------------------
+
+
+def test_the_notes_pager_walks_every_note_and_stops(sdk: Any, raw: httpx.Client) -> None:
+    contact = new_contact(sdk)
+    for index in range(5):
+        sdk.notes.create(contact.id, body=f"Call {index}")
+    expected = [n["id"] for n in raw.get(f"/contacts/{contact.id}/notes").json()["data"]]
+    seen = [str(note.id) for note in islice(sdk.notes.list(contact.id, per_page=2), 5 + SLACK)]
+    assert len(expected) == 5
+    assert seen == expected
+
+
+def test_a_reporting_data_download_is_accepted(sdk: Any) -> None:
+    assert sdk.data_export.download_reporting_data_export("job1", app_id="app") is None

@@ -224,3 +224,29 @@ async def test_ticket_search_runs_the_query_language(client: httpx.AsyncClient) 
     query = {"field": "id", "operator": "=", "value": created["id"]}
     found = (await client.post("/tickets/search", json={"query": query})).json()
     assert [t["id"] for t in found["tickets"]] == [created["id"]]
+
+
+def test_collections_are_found_from_path_shapes_alone() -> None:
+    paths = {collection.path: collection for collection, _ in collection_of().values()}
+    nested = paths["/ticket_types/{ticket_type_id}/attributes"]
+    assert nested.parent_params == ("ticket_type_id",) and nested.item_param == "attribute_id"
+    assert set(paths["/articles"].ops) == {"create", "get", "update", "delete", "list", "search"}
+    # an item path with neither a list nor a create beside it holds no collection
+    assert "/fin_voice/collect" not in paths
+    assert len(paths) >= 30
+
+
+async def test_a_singleton_keeps_what_was_put(client: httpx.AsyncClient) -> None:
+    change = {"enabled": True, "ip_allowlist": ["192.0.2.0/24"]}
+    put = await client.put("/ip_allowlist", json=change)
+    assert put.status_code == 200, put.text
+    read = (await client.get("/ip_allowlist")).json()
+    assert (read["enabled"], read["ip_allowlist"]) == (True, ["192.0.2.0/24"])
+
+
+async def test_a_singleton_under_a_parent_needs_the_parent(client: httpx.AsyncClient) -> None:
+    article = (await client.post("/articles", json={"title": "Drafted", "author_id": 1})).json()
+    staged = await client.put(f"/articles/{article['id']}/draft", json={"title": "Next"})
+    assert staged.status_code == 200, staged.text
+    assert (await client.get(f"/articles/{article['id']}/draft")).json()["title"] == "Next"
+    assert (await client.get("/articles/999999/draft")).status_code == 404

@@ -26,9 +26,27 @@ def latest() -> str:
     return str(_document()["latest"])
 
 
+def version_key(version: str) -> tuple[float, ...]:
+    """Order versions numerically; ``Preview`` sorts after every number."""
+    if not version[:1].isdigit():
+        return (float("inf"),)
+    return tuple(float(part) for part in version.split("."))
+
+
 def known_versions() -> tuple[str, ...]:
     """Every Intercom-Version value with a description (``2.7`` ... ``2.16``, ``Preview``)."""
     return tuple(_document()["versions"])
+
+
+def accepted_versions() -> tuple[str, ...]:
+    """Every Intercom-Version value Intercom accepts (``1.0`` ... ``2.16``, ``Preview``)."""
+    return tuple(_document()["accepted"])
+
+
+def described_as(version: str) -> str:
+    """The description that rules ``version``: itself, or the oldest one for older versions."""
+    described = known_versions()
+    return version if version in described else described[0]
 
 
 def since(operation: str) -> str | None:
@@ -37,22 +55,23 @@ def since(operation: str) -> str | None:
     return str(entry["since"]) if entry else None
 
 
-def _order(version: str) -> int:
-    versions = known_versions()
-    return versions.index(version) if version in versions else len(versions)
-
-
 def exists_in(operation: str, version: str) -> bool:
-    """Whether ``operation`` exists under ``version`` (unknown operations: assumed to exist)."""
+    """Whether ``operation`` exists under ``version``.
+
+    Unknown operations and versions are assumed to exist (the caller reports those); a
+    version older than every description is taken as the oldest one.
+    """
     entry = _document()["operations"].get(operation)
-    if entry is None or version not in known_versions():
+    if entry is None or version not in accepted_versions():
         return True
+    version = described_as(version)
     if version in entry.get("absent", ()):
         return False
-    return _order(version) >= _order(str(entry["since"]))
+    return version_key(version) >= version_key(str(entry["since"]))
 
 
 def field_rules(operation: str, version: str) -> dict[str, dict[str, Any]]:
     """Input fields whose type or enum under ``version`` differ from the latest version."""
-    rules: dict[str, dict[str, Any]] = _document()["fields"].get(operation, {}).get(version, {})
+    changes = _document()["fields"].get(operation, {})
+    rules: dict[str, dict[str, Any]] = changes.get(described_as(version), {})
     return rules

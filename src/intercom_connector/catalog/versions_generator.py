@@ -18,18 +18,12 @@ from typing import Any
 import yaml
 
 from .generator import DATA_DIR, DEFAULT_SPEC, render
+from .versions import version_key
 
 VERSIONS_FILE = "versions.json"
 LATEST = "2.16"
 _METHODS = ("get", "post", "put", "patch", "delete")
 _VAR = re.compile(r"\{[^}]+\}")
-
-
-def version_key(version: str) -> tuple[float, ...]:
-    """Order versions numerically; ``Preview`` sorts after every number."""
-    if not version[:1].isdigit():
-        return (float("inf"),)
-    return tuple(float(part) for part in version.split("."))
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -119,7 +113,12 @@ def build(spec: Path = DEFAULT_SPEC) -> dict[str, Any]:
     paths = _described_versions(spec)
     versions = sorted(paths, key=version_key)
     numbered = [v for v in versions if v[:1].isdigit()]
-    described = {v: _Description(_load(paths[v])) for v in versions}
+    documents = {v: _load(paths[v]) for v in versions}
+    described = {v: _Description(documents[v]) for v in versions}
+    accepted: set[str] = set(versions)
+    for document in documents.values():
+        schema = document.get("components", {}).get("schemas", {}).get("intercom_version", {})
+        accepted.update(str(v) for v in schema.get("enum") or ())
     latest = described[LATEST]
     operations: dict[str, Any] = {}
     fields: dict[str, Any] = {}
@@ -148,6 +147,7 @@ def build(spec: Path = DEFAULT_SPEC) -> dict[str, Any]:
             fields[name] = changes
     return {
         "latest": LATEST,
+        "accepted": sorted(accepted, key=version_key),
         "versions": versions,
         "operations": operations,
         "fields": fields,

@@ -60,6 +60,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "intercom_connector.cli.webhook_commands:webhook_app",
         "Sample notifications to try webhook workflows.",
     ),
+    "temporal": LazyCommand(
+        "intercom_connector.cli.temporal_commands:temporal_app",
+        "Run workflows on Temporal: a local dev server, workers, mirroring runs.",
+    ),
 }
 
 app = typer.Typer(

@@ -83,6 +83,7 @@ async def _serve(
     options: ServeOptions,
     sandbox_port: int | None,
     quiet_retries: bool = False,
+    start: Any = None,
 ) -> None:
     async with AsyncExitStack() as stack:
         sandbox = None
@@ -102,7 +103,7 @@ async def _serve(
                     sandbox.token, base_url="http://sandbox.local", transport=transport
                 )
             await stack.enter_async_context(client)
-            hosted = [HostedWorkflow(item, client, connection.record()) for item in loaded]
+            hosted = [HostedWorkflow(item, client, connection.record(), start) for item in loaded]
             connections: list[Connection] = []
         else:
             clients: dict[Any, tuple[AsyncIntercomClient, Connection]] = {}
@@ -115,7 +116,7 @@ async def _serve(
                     client = await stack.enter_async_context(open_client(own))
                     clients[key] = (client, own)
                 client, used = clients[key]
-                hosted.append(HostedWorkflow(item, client, used.record()))
+                hosted.append(HostedWorkflow(item, client, used.record(), start))
             connections = [used for _, used in clients.values()]
         secrets: list[str | None] = [os.environ.get("INTERCOM_TOKEN")]
         for used in connections:
@@ -180,6 +181,12 @@ def serve(
         typer.Option(help="With --sandbox: also serve the sandbox on this loopback port."),
     ] = None,
     quiet: QuietOption = False,
+    engine: Annotated[
+        str, typer.Option(help="embedded, or temporal: one workflow per notification id.")
+    ] = "embedded",
+    address: Annotated[
+        str | None, typer.Option(help="With --engine temporal: the Temporal HOST:PORT.")
+    ] = None,
 ) -> None:
     """Host webhook and schedule workflows: one run per matching notification or slot."""
     connection = None
@@ -203,4 +210,11 @@ def serve(
         check_servable(loaded, client_secret)
         _log_to_stderr(quiet)
         options = ServeOptions(host, port, max_body, max_runs, grace)
-        asyncio.run(_serve(loaded, connection, client_secret, options, sandbox_port, quiet))
+        start = None
+        if engine == "temporal":
+            from intercom_connector.cli.temporal_commands import trigger_starter
+
+            start = trigger_starter(address, auth)
+        elif engine != "embedded":
+            raise UsageProblem(f"--engine {engine!r}: use embedded or temporal")
+        asyncio.run(_serve(loaded, connection, client_secret, options, sandbox_port, quiet, start))

@@ -172,6 +172,15 @@ def run(
     show: ShowOption = False,
     event: EventOption = None,
     now: NowOption = False,
+    engine: Annotated[
+        str, typer.Option(help="embedded (this process) or temporal (see docs/scale-out.md).")
+    ] = "embedded",
+    address: Annotated[
+        str | None, typer.Option(help="With --engine temporal: the Temporal HOST:PORT.")
+    ] = None,
+    detach: Annotated[
+        bool, typer.Option(help="With --engine temporal: print the run id and return.")
+    ] = False,
 ) -> None:
     """Run a workflow. Prints the run id; progress goes to stderr. Exit 4 when a step fails.
 
@@ -187,6 +196,19 @@ def run(
         given = read_event(event) if event is not None else None
         found = event_for_run(loaded, event=given, now=time.time() if now else None)
         loaded = with_event(loaded, found)
+        if engine == "temporal":
+            from intercom_connector.cli.temporal_commands import run_on_temporal
+
+            ran = run_on_temporal(
+                loaded, overrides, auth=auth, address=address, detach=detach, quiet=quiet
+            )
+            if isinstance(ran, str):
+                write_stdout(ran + "\n")
+                return
+            _report(ran, quiet, show)
+            return
+        if engine != "embedded":
+            raise UsageProblem(f"--engine {engine!r}: use embedded or temporal")
         if not (sandbox or auth or token or base_url):
             connection.auth = loaded.workflow.authentication
         result = asyncio.run(_start(connection, loaded, overrides))
@@ -321,6 +343,11 @@ def resume(
         with RunLog() as log:
             resolved = log.resolve_id(run_id)
             record = log.summary(resolved).start.get("connection") or {}
+        if record.get("engine") == "temporal":
+            from intercom_connector.cli.temporal_commands import resume_on_temporal
+
+            _report(resume_on_temporal(resolved, record, quiet=quiet), quiet, show)
+            return
         kept_state = None
         if not (auth or sandbox or base_url):
             auth, sandbox = record.get("auth"), bool(record.get("sandbox"))

@@ -41,9 +41,9 @@ from . import (
 )
 from .call import Call, Handler
 from .catalog_data import Operation, spec_operations
-from .config import FaultTiming, ManualClock, SandboxConfig
+from .config import FaultTiming, SandboxConfig
 from .generic import generic_reply
-from .journal import StateJournal, Write, journaled
+from .journal import StateJournal, Write, journaled, replay
 from .knobs import (
     ConnectionDropped,
     FaultInjector,
@@ -393,34 +393,17 @@ class Sandbox:
         return reply
 
     def _replay(self) -> None:
-        """Rebuild the workspace from the journal, each write at the instant it first ran."""
+        """Rebuild the workspace from the journal (see ``journal.replay``)."""
         if self.journal is None:
             return
-        clock = ManualClock()
-        live = self.state.config
-        self.state.config = replace(live, clock=clock)
-        try:
-            for write in self.journal.writes():
-                clock.set(write.at)
-                headers = {"intercom-version": write.version}
-                try:
-                    op, params = self._route(write.method, write.path)
-                    self._dispatch(
-                        op,
-                        params,
-                        write.version,
-                        write.query,
-                        write.body,
-                        headers,
-                        self.base_url,
-                        notify=False,
-                    )
-                except ApiError as error:
-                    logger.warning(
-                        "journaled %s %s no longer applies: %s", write.method, write.path, error
-                    )
-        finally:
-            self.state.config = live
+
+        def apply(write: Write) -> None:
+            op, params = self._route(write.method, write.path)
+            headers = {"intercom-version": write.version}
+            args = (write.version, write.query, write.body, headers, self.base_url)
+            self._dispatch(op, params, *args, notify=False)
+
+        replay(self.journal, self.state, apply)
 
     async def _oauth(self, request: Request, method: str, path: str, request_id: str) -> Reply:
         raw = await request.body()

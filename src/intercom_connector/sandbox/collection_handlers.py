@@ -1,6 +1,6 @@
 """Handlers for every generic collection: one per role, registered under each operation's name.
 
-``HANDLERS`` maps the name of every operation that ``collections.discover`` places in a
+``handlers_for`` maps the name of every operation that ``collections.discover`` places in a
 collection to the handler of its role, so create/get/update/delete/list/search behave the
 same for articles, tickets, news items, data connectors or custom object instances. Lists
 page in the style the catalog declares for the operation; deletes answer with the spec's
@@ -17,8 +17,8 @@ from .catalog_data import Operation, spec_operations
 from .collection_store import fits, sample_of
 from .collections import Collection, discover
 from .generic import top_properties
-from .pagination import cursor_pages, decode_cursor, encode_cursor, per_page_value
-from .replies import Reply, not_found
+from .pagination import cursor_pages, decode_cursor, encode_cursor
+from .replies import Reply, invalid, not_found
 from .search import Field, run_search
 from .state import SandboxState
 
@@ -41,6 +41,11 @@ def _parents(state: SandboxState, collection: Collection, call: Call) -> tuple[s
     return parents
 
 
+def _shape(path: str) -> str:
+    """A path template with its variable names dropped (``/articles/{}/draft``)."""
+    return "/".join("{}" if s.startswith("{") else s for s in path.split("/"))
+
+
 @cache
 def _stored_parents(path: str) -> tuple[tuple[Collection, int], ...]:
     """Collections whose items appear as a parent in ``path``, with the parent's position."""
@@ -49,8 +54,7 @@ def _stored_parents(path: str) -> tuple[tuple[Collection, int], ...]:
     for owner in seen.values():
         if owner.item_param is None:
             continue
-        prefix = f"{owner.path}/{{{owner.item_param}}}/"
-        if path.startswith(prefix):
+        if _shape(path).startswith(_shape(f"{owner.path}/{{{owner.item_param}}}/")):
             found.append((owner, len(owner.parent_params)))
     return tuple(found)
 
@@ -96,7 +100,6 @@ def update(state: SandboxState, call: Call) -> Reply:
     collection, bucket = _bucket(state, call)
     obj = state.collections.get(bucket, _item_id(collection, call))
     state.collections.overlay(collection, obj, call.data)
-    state.collections.version += 1
     return Reply.json(obj, call.op.response_status)
 
 
@@ -223,6 +226,25 @@ def _set_if_present(reply: Any, key: str, value: Any) -> None:
         reply[key] = value
 
 
+def _offset(cursor: str) -> int:
+    position = decode_cursor(cursor)[0]
+    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+        raise invalid("starting_after is not a cursor of this list", "starting_after")
+    return position
+
+
+def _bounded(value: Any, default: int, maximum: int | None) -> int:
+    """A page number or size the schema let through, brought into range.
+
+    Where the spec bounds it, validation has refused anything outside; where it does not
+    (``per_page=-5`` is schema-valid on some lists), the nearest sensible value is used.
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        return default
+    value = max(value, 1)
+    return min(value, maximum) if maximum is not None else value
+
+
 def _page(call: Call, items: list[dict[str, Any]]) -> Reply:
     op = call.op
     style = (op.pagination or {}).get("style")
@@ -231,19 +253,19 @@ def _page(call: Call, items: list[dict[str, Any]]) -> Reply:
     maximum = per_page_prop.get("maximum", MAX_PER_PAGE)
     total = len(items)
     if style == "cursor":
-        per_page = per_page_value(call.query.get("per_page"), default, maximum)
+        per_page = _bounded(call.query.get("per_page"), default, maximum)
         start = call.query.get("starting_after")
-        offset = int(decode_cursor(start)[0]) if start else 0
+        offset = _offset(start) if start else 0
         more = offset + per_page < total
         cursor = encode_cursor([offset + per_page]) if more else None
         reply = _envelope(op, items[offset : offset + per_page])
         pages = cursor_pages(offset // per_page + 1, per_page, total, cursor)
     elif style == "page" or "page" in call.query:
-        per_page = per_page_value(call.query.get("per_page"), default, maximum, clamp=True)
-        page = call.query.get("page") or 1
-        offset = (int(page) - 1) * per_page
+        per_page = _bounded(call.query.get("per_page"), default, maximum)
+        page = _bounded(call.query.get("page"), 1, None)
+        offset = (page - 1) * per_page
         reply = _envelope(op, items[offset : offset + per_page])
-        pages = {**cursor_pages(int(page), per_page, total, None), "next": None}
+        pages = {**cursor_pages(page, per_page, total, None), "next": None}
     else:
         reply = _envelope(op, items)
         pages = None
@@ -254,7 +276,30 @@ def _page(call: Call, items: list[dict[str, Any]]) -> Reply:
     return Reply.json(reply, op.response_status)
 
 
+def _singleton(state: SandboxState, call: Call) -> tuple[Collection, dict[str, Any]]:
+    """The one object of a singleton path (per parent), made from its schema on first read."""
+    collection, bucket = _bucket(state, call)
+    obj = bucket.get("")
+    if obj is None:
+        obj = sample_of(collection.item_schema)
+        obj = obj if isinstance(obj, dict) else {}
+        bucket[""] = obj
+    return collection, obj
+
+
+def read(state: SandboxState, call: Call) -> Reply:
+    return Reply.json(_singleton(state, call)[1], call.op.response_status)
+
+
+def replace(state: SandboxState, call: Call) -> Reply:
+    collection, obj = _singleton(state, call)
+    state.collections.overlay(collection, obj, call.data)
+    return Reply.json(obj, call.op.response_status)
+
+
 ROLE_HANDLERS: dict[str, Handler] = {
+    "read": read,
+    "replace": replace,
     "create": create,
     "get": get,
     "update": update,

@@ -86,7 +86,7 @@ class CollectionStore:
             bucket = self.buckets[key] = {}
             if "list" in collection.ops or "search" in collection.ops:
                 for _ in range(SEEDED_ITEMS):
-                    self._store(bucket, self.build(collection, {}))
+                    self.add(bucket, self.build(collection, {}))
         return bucket
 
     def build(self, collection: Collection, data: dict[str, Any]) -> dict[str, Any]:
@@ -122,13 +122,11 @@ class CollectionStore:
                 obj[key] = copy.deepcopy(value)
         if data:
             self._stamp(collection, obj, "updated_at")
-
-    def _store(self, bucket: dict[str, dict[str, Any]], obj: dict[str, Any]) -> None:
-        bucket[str(obj["id"])] = obj
         self.version += 1
 
     def add(self, bucket: dict[str, dict[str, Any]], obj: dict[str, Any]) -> None:
-        self._store(bucket, obj)
+        bucket[str(obj["id"])] = obj
+        self.version += 1
 
     def get(self, bucket: dict[str, dict[str, Any]], item_id: str) -> dict[str, Any]:
         obj = bucket.get(item_id)

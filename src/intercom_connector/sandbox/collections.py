@@ -17,6 +17,7 @@ from .catalog_data import Operation
 
 ITEM_ROLES = {"GET": "get", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
 COLLECTION_ROLES = {"GET": "list", "POST": "create"}
+SINGLETON_ROLES = {"GET": "read", "PUT": "replace", "PATCH": "replace"}
 
 
 @dataclass
@@ -34,7 +35,7 @@ class Collection:
     @property
     def item_schema(self) -> Any:
         """The stored object's shape: what reading one item answers, else what creating does."""
-        for role in ("get", "update", "create"):
+        for role in ("get", "update", "create", "read", "replace"):
             op = self.ops.get(role)
             if op is not None and op.response_schema is not None:
                 return op.response_schema
@@ -42,6 +43,8 @@ class Collection:
 
     @property
     def is_collection(self) -> bool:
+        if "read" in self.ops and "replace" in self.ops:
+            return True
         has_item = any(role in self.ops for role in ("get", "update", "delete"))
         return has_item and any(role in self.ops for role in ("list", "create"))
 
@@ -53,6 +56,11 @@ def _is_var(segment: str) -> bool:
 def _parent(path: str) -> tuple[str, str]:
     head, _, last = path.rpartition("/")
     return head, last
+
+
+def _names_in_query(op: Operation) -> bool:
+    required = set(op.input_schema.get("required") or ())
+    return bool(required & set(op.params_in("query")))
 
 
 def discover(operations: Iterable[Operation]) -> dict[str, tuple[Collection, str]]:
@@ -70,6 +78,8 @@ def discover(operations: Iterable[Operation]) -> dict[str, tuple[Collection, str
             found.setdefault(head, Collection(head)).item_param = last[1:-1]
         elif last == "search" and op.method in ("GET", "POST"):
             roles.append((op, head, "search"))
+        elif op.method in SINGLETON_ROLES and not _names_in_query(op):
+            roles.append((op, op.path, SINGLETON_ROLES[op.method]))
     for op, base, role in roles:
         found.setdefault(base, Collection(base)).ops.setdefault(role, op)
     return {

@@ -16,12 +16,17 @@ a replay over different seed data would rebuild different objects.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .config import SandboxConfig
+from .config import ManualClock, SandboxConfig
+from .replies import ApiError
+from .state import SandboxState
+
+logger = logging.getLogger(__name__)
 
 _DATA_FIELDS = (
     "seed",
@@ -112,3 +117,25 @@ class StateJournal:
 def journaled(method: str, status: int) -> bool:
     """Whether a handled request changed the workspace and must be kept."""
     return method != "GET" and status < 400
+
+
+def replay(journal: StateJournal, state: SandboxState, apply: Callable[[Write], None]) -> None:
+    """Apply every journaled write to ``state``, each on a clock set to when it first ran.
+
+    A write that no longer applies (it cannot, with the same seed, unless the sandbox's
+    rules changed between versions) is logged and skipped rather than failing the start.
+    """
+    clock = ManualClock()
+    live = state.config
+    state.config = replace(live, clock=clock)
+    try:
+        for write in journal.writes():
+            clock.set(write.at)
+            try:
+                apply(write)
+            except ApiError as error:
+                logger.warning(
+                    "journaled %s %s no longer applies: %s", write.method, write.path, error
+                )
+    finally:
+        state.config = live

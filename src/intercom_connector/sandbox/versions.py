@@ -25,8 +25,8 @@ def requested_version(headers: Any) -> str:
     version = headers.get(HEADER)
     if version is None or version == "":
         return versions.latest()
-    if version not in versions.known_versions():
-        known = ", ".join(versions.known_versions())
+    if version not in versions.accepted_versions():
+        known = ", ".join(versions.accepted_versions())
         raise ApiError(
             400,
             "intercom_version_invalid",

@@ -16,6 +16,8 @@ from .replies import ApiError, Reply, invalid, not_found
 from .state import Admin, SandboxState, Team
 
 DATA_TYPES = ("string", "integer", "float", "boolean", "date", "datetime", "options")
+_STORED_TYPES = {"options": "string", "datetime": "date"}
+"""Request types that a data attribute reports as another (the reply's enum has no others)."""
 _NAME_RE = re.compile(r"^[\w\s$€£¥-]+$")
 _AVATAR = "https://static.intercomassets.com/assets/default-avatars/admins/128.png"
 
@@ -188,7 +190,7 @@ def create_data_attribute(state: SandboxState, call: Call) -> Reply:
         "full_name": f"custom_attributes.{name}",
         "label": name,
         "description": body.get("description", ""),
-        "data_type": "string" if data_type == "options" else data_type,
+        "data_type": _STORED_TYPES.get(data_type, data_type),
         "api_writable": True,
         "ui_writable": False,
         "messenger_writable": bool(body.get("messenger_writable", False)),

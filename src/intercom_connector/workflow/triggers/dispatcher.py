@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,10 @@ POLL_SECONDS = 5.0
 """How often the queue is read when nothing woke the dispatcher (rows from elsewhere)."""
 
 
+RunStarter = Callable[[LoadedWorkflow, TriggerEvent], Awaitable[RunResult]]
+"""Runs a triggered workflow on another engine (Temporal) instead of in this process."""
+
+
 @dataclass
 class HostedWorkflow:
     """A workflow `serve` runs, with the client its runs use."""
@@ -44,6 +48,8 @@ class HostedWorkflow:
     client: AsyncIntercomClient
     connection: dict[str, Any] = field(default_factory=dict)
     """How the run connects, for the run log (never a token)."""
+    start: RunStarter | None = None
+    """When set, the run goes to this engine, which derives its id from the event's."""
 
     @property
     def name(self) -> str:
@@ -227,6 +233,10 @@ class Dispatcher:
     async def _execute(
         self, hosted: HostedWorkflow, event: TriggerEvent, run_id: str, resume: bool
     ) -> RunResult:
+        if hosted.start is not None:
+            return await hosted.start(
+                run_definition(hosted.loaded, event.event, hosted.client.catalog), event
+            )
         if resume:
             return await resume_run(
                 run_id, hosted.client, runlog=self.runlog, secrets=self.secrets, force=True
