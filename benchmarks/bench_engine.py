@@ -19,7 +19,7 @@ Printed, one line per figure:
   receiver at concurrency 16 against single ``synchronous=FULL`` inserts).
 
     python benchmarks/bench_engine.py [--maps 5000] [--calls 2000] [--small 2000] [--big 20000]
-                                      [--fanout 2000] [--deliveries 1000]
+                                      [--fanout 2000] [--deliveries 2000]
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=2000)
     parser.add_argument("--big", type=int, default=20000)
     parser.add_argument("--fanout", type=int, default=2000)
-    parser.add_argument("--deliveries", type=int, default=1000)
+    parser.add_argument("--deliveries", type=int, default=2000)
     parser.add_argument("--rss-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
