@@ -12,11 +12,14 @@ Printed, one line per figure:
   size of the step outputs it records;
 - ``RSS``: peak resident memory of a process running a loop of --big iterations against
   one of --small iterations (each in a fresh subprocess);
-- ``seeding``: seconds to seed a sandbox of 100,000 contacts (a figure, not a ratio).
+- ``seeding``: seconds to seed a sandbox of 100,000 contacts (a figure, not a ratio);
+- ``fan-out``: ``bench_fanout.py``'s workflow over --fanout contacts (in-process sandbox,
+  50 ms latency, 1,666 requests per 10 s, ``parallel: 16``) against the rate-limit bound;
+- ``ingest`` and ``drain``: ``bench_ingest.py`` (signed deliveries to a real ``serve``
+  receiver at concurrency 16 against single ``synchronous=FULL`` inserts).
 
     python benchmarks/bench_engine.py [--maps 5000] [--calls 2000] [--small 2000] [--big 20000]
-
-Fan-out against the rate limit is ``benchmarks/bench_fanout.py``.
+                                      [--fanout 2000] [--deliveries 2000]
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.sandbox import SandboxConfig, run_in_thread
 from intercom_connector.sandbox.app import create_app
 from intercom_connector.workflow import RunLog, check_data, run_workflow
+
+HERE = Path(__file__).parent
 
 
 def _map_workflow(count: int) -> dict:
@@ -171,6 +176,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--small", type=int, default=2000)
     parser.add_argument("--big", type=int, default=20000)
+    parser.add_argument("--fanout", type=int, default=2000)
+    parser.add_argument("--deliveries", type=int, default=2000)
     parser.add_argument("--rss-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
@@ -202,6 +209,14 @@ def main() -> None:
     began = time.perf_counter()
     create_app(SandboxConfig(contacts=100_000, conversations=0))
     print(f"seeding: 100,000 contacts in {time.perf_counter() - began:.1f} s")
+    _script("bench_fanout.py", "--contacts", str(args.fanout), "--parallel", "16")
+    _script("bench_ingest.py", "--deliveries", str(args.deliveries), "--concurrency", "16")
+
+
+def _script(name: str, *args: str) -> None:
+    """Run a sibling benchmark in its own process (its figures printed as it prints them)."""
+    print(f"--- {name}", flush=True)
+    subprocess.run([sys.executable, str(HERE / name), *args], check=True)
 
 
 if __name__ == "__main__":

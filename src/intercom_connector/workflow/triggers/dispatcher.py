@@ -33,6 +33,8 @@ log = logging.getLogger("intercom_connector.triggers")
 
 DEFAULT_MAX_RUNS = 4
 POLL_SECONDS = 5.0
+BATCH = 100
+"""Events claimed per look at the queue; a full batch means more wait: look again at once."""
 """How often the queue is read when nothing woke the dispatcher (rows from elsewhere)."""
 
 
@@ -143,7 +145,8 @@ class Dispatcher:
         try:
             while not stop.is_set():
                 self._wake.clear()
-                for event in self.store.pending(self.workflows):
+                pending = self.store.pending(self.workflows, limit=BATCH)
+                for event in pending:
                     slot = asyncio.ensure_future(self._slots.acquire())
                     await asyncio.wait({slot, stopping}, return_when=asyncio.FIRST_COMPLETED)
                     if not slot.done():
@@ -155,6 +158,8 @@ class Dispatcher:
                         self._spawn(event, run_id, resume=False)
                     else:
                         self._slots.release()
+                if len(pending) == BATCH:
+                    continue  # a backlog: nothing will wake us for the rest of it
                 waking = asyncio.ensure_future(self._wake.wait())
                 await asyncio.wait(
                     {waking, stopping}, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED

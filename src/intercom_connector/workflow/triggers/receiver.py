@@ -12,7 +12,8 @@ no / bad ``X-Hub-Signature`` 401    body never parsed; logged
 signed, not a notification  400     logged
 topic no workflow wants     200     acknowledged (so Intercom keeps the subscription
                                     active), logged, nothing queued
-matching topic              200     queued (committed to SQLite) before this reply
+matching topic              200     queued (committed to SQLite) before this reply;
+                                    deliveries arriving together share one commit
 same notification id again  200     acknowledged, nothing queued again
 ==========================  ======  =====================================================
 
@@ -32,6 +33,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from intercom_connector.workflow.triggers.group_commit import GroupCommit
 from intercom_connector.workflow.triggers.notifications import (
     PING_TOPIC,
     MalformedNotification,
@@ -84,6 +86,7 @@ def webhook_app(
     on_queued: Callable[[], None] = lambda: None,
 ) -> Starlette:
     """The ASGI app of the endpoint; ``on_queued`` wakes the dispatcher."""
+    commits = GroupCommit(store)
 
     def refuse(request: Request, status: int, reason: str) -> Response:
         log.warning("webhook refused (%d) from %s: %s", status, _client(request), reason)
@@ -115,7 +118,7 @@ def webhook_app(
         if not workflows:
             log.info("notification %s: no hosted workflow wants it", shown)
             return JSONResponse({"status": "ignored", "id": notification_id})
-        added = store.record_notification(notification, body.decode("utf-8"), workflows)
+        added = await commits.record(notification, body.decode("utf-8"), list(workflows))
         if not added:
             log.info("notification %s: a duplicate, not run again", shown)
             return JSONResponse({"status": "duplicate", "id": notification_id})

@@ -15,7 +15,8 @@ whether a claiming process is alive):
   schedule it belongs to, so an edited schedule starts afresh instead of "catching up".
 
 Each write is one transaction committed with ``synchronous=FULL`` before anyone is told:
-a notification is acknowledged only after its rows are on disk, and a schedule slot's
+a notification is acknowledged only after its rows are on disk (deliveries that arrive
+together share one transaction: ``group_commit``), and a schedule slot's
 event row and its new state are written together, so a crash can neither lose nor repeat
 a slot. Claiming a run id before the run starts is what lets a restart tell "never
 started" (start it, with that id) from "started" (resume it) without ever starting twice.
@@ -174,25 +175,38 @@ class TriggerStore:
 
         A workflow it was queued for before gets its row's duplicate count raised instead.
         """
+        return self.record_notifications([(notification, body, list(workflows))], now=now)[0]
+
+    def record_notifications(
+        self,
+        deliveries: list[tuple[dict[str, Any], str, list[str]]],
+        *,
+        now: float | None = None,
+    ) -> list[list[str]]:
+        """Queue several deliveries in one transaction (one fsync); per delivery, what was new
+        (a repeated one raises its row's duplicate count)."""
         received = time.time() if now is None else now
-        added = []
+        results = []
         with self._transaction() as db:
-            for workflow in workflows:
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO trigger_events "
-                    "(workflow, event_id, kind, topic, received_at, event) "
-                    "VALUES (?, ?, 'webhook', ?, ?, ?)",
-                    (workflow, notification["id"], notification["topic"], received, body),
-                )
-                if cursor.rowcount:
-                    added.append(workflow)
-                    continue
-                db.execute(
-                    "UPDATE trigger_events SET duplicates = duplicates + 1, "
-                    "last_duplicate_at = ? WHERE workflow = ? AND event_id = ?",
-                    (received, workflow, notification["id"]),
-                )
-        return added
+            for notification, body, workflows in deliveries:
+                added = []
+                for workflow in workflows:
+                    cursor = db.execute(
+                        "INSERT OR IGNORE INTO trigger_events "
+                        "(workflow, event_id, kind, topic, received_at, event) "
+                        "VALUES (?, ?, 'webhook', ?, ?, ?)",
+                        (workflow, notification["id"], notification["topic"], received, body),
+                    )
+                    if cursor.rowcount:
+                        added.append(workflow)
+                        continue
+                    db.execute(
+                        "UPDATE trigger_events SET duplicates = duplicates + 1, "
+                        "last_duplicate_at = ? WHERE workflow = ? AND event_id = ?",
+                        (received, workflow, notification["id"]),
+                    )
+                results.append(added)
+        return results
 
     def fire_slot(
         self, workflow: str, schedule: str, slot: float, event: dict[str, Any], *, now: float
