@@ -92,7 +92,8 @@ def merge_config(declared: Mapping[str, Any], overrides: Mapping[str, Any] | Non
     return merged
 
 
-def _env(run_id: str, workflow: str, now: float) -> dict[str, Any]:
+def run_env(run_id: str, workflow: str, now: float) -> dict[str, Any]:
+    """What ``$.env`` holds for a run; both engines record it in the run's start."""
     started = datetime.fromtimestamp(now, UTC).replace(microsecond=0)
     return {
         "run_id": run_id,
@@ -108,8 +109,27 @@ def _check_scopes(loaded: LoadedWorkflow, client: AsyncIntercomClient) -> None:
         check_scope(client.operation(name), client.granted_scopes, client.catalog.scopes)
 
 
-def _process() -> dict[str, Any]:
+def owner_record() -> dict[str, Any]:
+    """This process, as the run log's one liveness rule (``storage.Owner``) records it."""
     return Owner.me().record()
+
+
+def started_record(
+    loaded: LoadedWorkflow,
+    config: Mapping[str, Any],
+    env: Mapping[str, Any],
+    connection: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The data of a run's start event, the same for every engine (secrets aside)."""
+    return {
+        "workflow": loaded.workflow.name,
+        "file": loaded.file,
+        "definition": loaded.data,
+        "config": dict(config),
+        "env": dict(env),
+        "connection": dict(connection),
+        **owner_record(),
+    }
 
 
 async def run_workflow(
@@ -134,20 +154,14 @@ async def run_workflow(
     try:
         run_id = run_id or new_run_id()
         now = time.time()
-        env = _env(run_id, loaded.workflow.name, now)
+        env = run_env(run_id, loaded.workflow.name, now)
         journal = RunJournal(log, run_id, Redactor(secrets))
         journal.append(
             RUN_STARTED,
             durable=True,
             data={
-                "workflow": loaded.workflow.name,
-                "file": loaded.file,
-                "definition": loaded.data,
-                "config": merged,
-                "env": env,
-                "connection": dict(connection or {}),
+                **started_record(loaded, merged, env, connection or {}),
                 SECRETS_KEY: journal.redactor.secrets,
-                **_process(),
             },
         )
         return await _execute(loaded, client, journal, merged, env, {}, on_progress)
@@ -193,7 +207,7 @@ async def resume_run(
             data={
                 "attempt": summary.attempts + 1,
                 SECRETS_KEY: journal.redactor.secrets,
-                **_process(),
+                **owner_record(),
             },
         )
         history = {record.key: record for record in log.steps(run_id)}

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import socket
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -50,8 +48,13 @@ from intercom_connector.workflow.runlog import (
     RunLog,
     new_run_id,
 )
-from intercom_connector.workflow.runner import RunResult, merge_config
-from intercom_connector.workflow.runner import _env as run_env
+from intercom_connector.workflow.runner import (
+    RunResult,
+    merge_config,
+    owner_record,
+    run_env,
+    started_record,
+)
 
 STEP_EVENTS = (STEP_STARTED, STEP_FINISHED, STEP_FAILED, TIMER_STARTED, WARNING)
 _PROGRESS = {
@@ -71,10 +74,6 @@ def connection_record(target: TemporalTarget, auth: str) -> dict[str, Any]:
         "namespace": target.namespace,
         "task_queue": target.task_queue,
     }
-
-
-def _process() -> dict[str, Any]:
-    return {"pid": os.getpid(), "host": socket.gethostname()}
 
 
 async def start_run(
@@ -115,15 +114,7 @@ async def start_run(
     runlog.append(
         run_id,
         RUN_STARTED,
-        data={
-            "workflow": loaded.workflow.name,
-            "file": loaded.file,
-            "definition": loaded.data,
-            "config": merged,
-            "env": env,
-            "connection": connection_record(target, auth),
-            **_process(),
-        },
+        data=started_record(loaded, merged, env, connection_record(target, auth)),
         durable=True,
     )
     return run_id
@@ -163,7 +154,7 @@ async def resume_run(client: Client, target: TemporalTarget, run_id: str, *, run
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     )
     runlog.append(
-        run_id, RUN_RESUMED, data={"attempt": summary.attempts + 1, **_process()}, durable=True
+        run_id, RUN_RESUMED, data={"attempt": summary.attempts + 1, **owner_record()}, durable=True
     )
     return run_id
 
