@@ -181,12 +181,22 @@ def _build_index(
     items: Callable[[], Iterable[Any]], get: Callable[[Any], Any], seq: Callable[[Any], int]
 ) -> tuple[list[int], list[Any], bool]:
     """Days, records and whether every value is a number (as dates are: day order is then
-    value order, the search's own), sorted by (day, value, seq)."""
-    rows = [(v, seq(i), i) for i in items() if (v := get(i)) is not None]
-    if all(isinstance(row[0], int | float) for row in rows):  # bools are ints, as in order_key
-        rows.sort(key=lambda row: (float(row[0]), row[1]))
-        return [int(row[0]) // DAY for row in rows], [row[2] for row in rows], True
-    rows.sort(key=lambda row: (int(row[0]) // DAY, _value_key(row[0]), row[1]))
+    value order, the search's own), sorted by (day, value, seq).
+
+    Numbers are sorted through positions, seq first and then (stably) value, so the sort
+    makes no tuple per record: a hundred thousand new containers would set the cyclic
+    collector walking every record of the store, several times, for nothing."""
+    records = [i for i in items() if get(i) is not None]
+    values = [get(i) for i in records]
+    if all(isinstance(v, int | float) for v in values):  # bools are ints, as in order_key
+        seqs = [seq(i) for i in records]
+        order = sorted(range(len(records)), key=seqs.__getitem__)
+        order.sort(key=lambda k: float(values[k]))
+        return [int(values[k]) // DAY for k in order], [records[k] for k in order], True
+    rows = sorted(
+        zip(values, [seq(i) for i in records], records, strict=True),
+        key=lambda row: (int(row[0]) // DAY, _value_key(row[0]), row[1]),
+    )
     return [int(row[0]) // DAY for row in rows], [row[2] for row in rows], False
 
 
