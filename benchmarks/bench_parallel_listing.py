@@ -6,7 +6,9 @@ with 429s). Each contender runs in a fresh process (so its peak RSS is its own) 
 every contact: sequential cursor paging (`list_contacts`, 150 a page), then `--parallel 8`
 and `--parallel 32` (`iterate(..., parallel=N)`: created_at partitions of the search).
 
-Printed per size: wall time, peak RSS, requests, speed-up over sequential, and two bounds:
+Printed per size: wall time, peak RSS, requests, speed-up over sequential, the CPU seconds
+of the contender and of the sandbox process during it (what a loaded machine cannot hide:
+the wall time of both on shared cores follows the load), and two bounds:
 the rate-limit bound (the pages a listing needs, at 10,000 a minute) and the latency bound
 of N partitions (the pages of one N-th of the records, one round trip each). Targets:
 `--parallel 32` within 1.5x of the larger bound and at least 5x faster than sequential on
@@ -52,20 +54,34 @@ async def main(base, parallel):
 ids, wall, plan = asyncio.run(main(sys.argv[1], int(sys.argv[2])))
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({{"records": len(ids), "wall": wall, "rss_mb": usage.ru_maxrss / 1024,
+                  "cpu": usage.ru_utime + usage.ru_stime,
                   "partitions": plan.get("total", 1), "probes": plan.get("probes", 0),
                   "planned_after": plan.get("planned_after", 0.0)}}))
 """
 
 
-def run(base: str, parallel: int) -> dict[str, float]:
+def process_cpu(pid: int) -> float:
+    """CPU seconds a process has used so far (Linux's /proc; NaN elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(base: str, parallel: int, server_pid: int) -> dict[str, float]:
+    before = process_cpu(server_pid)
     # the contender's second argument is its parallelism (the helper calls it per_page)
-    return run_contender(CONTENDER, base, parallel)
+    row = run_contender(CONTENDER, base, parallel)
+    row["server_cpu"] = process_cpu(server_pid) - before
+    return row
 
 
 def measure(contacts: int, latency: float, parallels: list[int]) -> None:
     server, base = start_sandbox(contacts, "--latency", str(latency))
     try:
-        rows = {parallel: run(base, parallel) for parallel in parallels}
+        rows = {parallel: run(base, parallel, server.pid) for parallel in parallels}
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -74,9 +90,14 @@ def measure(contacts: int, latency: float, parallels: list[int]) -> None:
     sequential = rows[1]["wall"]
     print(f"\n{contacts:,} contacts, {latency * 1000:.0f} ms latency, {pages} pages of {PER_PAGE}")
     print(f"rate-limit bound: {rate_bound:.2f} s ({pages} requests at {REQUESTS_PER_MINUTE:,}/min)")
+    print(
+        f"load average (1 min, this run included): {os.getloadavg()[0]:.2f} "
+        f"on {os.cpu_count()} cores"
+    )
     header = (
         f"{'listing':<14} {'wall s':>7} {'peak MB':>8} {'parts':>6} {'probes':>6} "
-        f"{'plan s':>6} {'lat. bound':>10} {'x bound':>7} {'speed-up':>8}"
+        f"{'plan s':>6} {'lat. bound':>10} {'x bound':>7} {'speed-up':>8} "
+        f"{'cpu s':>6} {'server cpu s':>12}"
     )
     print(header)
     for parallel, row in rows.items():
@@ -88,7 +109,8 @@ def measure(contacts: int, latency: float, parallels: list[int]) -> None:
         print(
             f"{name:<14} {row['wall']:>7.2f} {row['rss_mb']:>8.1f} {int(row['partitions']):>6} "
             f"{int(row['probes']):>6} {row['planned_after']:>6.2f} {latency_bound:>10.2f} "
-            f"{row['wall'] / bound:>7.2f} {sequential / row['wall']:>8.1f}"
+            f"{row['wall'] / bound:>7.2f} {sequential / row['wall']:>8.1f} "
+            f"{row['cpu']:>6.2f} {row['server_cpu']:>12.2f}"
         )
     top = rows[max(parallels)]
     bound = max(rate_bound, math.ceil(contacts / max(parallels) / PER_PAGE) * latency)
