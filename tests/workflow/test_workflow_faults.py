@@ -71,9 +71,12 @@ def _run(home: Path, workflow: Path, base_url: str, token: str, emails: list[str
     env["INTERCOM_CONNECTOR_HOME"] = str(home)
     command = [PYTHON, str(CLI_ENTRY), "run", str(workflow), "--base-url", base_url]
     command += ["--token", token, "--quiet", "--config", f"emails={json.dumps(emails)}"]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
+    return subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=100 + 3 * CONTACTS
+    )
 
 
+@pytest.mark.timeout(120 + 3 * CONTACTS)  # a guard against a hang, scaled to the size asked for
 @pytest.mark.parametrize(
     ("mix", "factor"),
     [(BEFORE, 1), (AFTER, 1), (BEFORE, 4), (AFTER, 4)],
