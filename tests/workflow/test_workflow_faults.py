@@ -26,7 +26,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from workflow_kit import CLI_ENTRY, PYTHON
+from workflow_kit import (
+    CLI_ENTRY,
+    CREATE_NOTE_TAG,
+    PYTHON,
+    assert_each_made_once_with_one_note_and_one_tag,
+)
 
 from intercom_connector.sandbox import SandboxConfig, run_in_thread
 from intercom_connector.workflow import RunLog
@@ -36,26 +41,6 @@ SEED = 1
 """A seed whose first hundred draws meet every kind of fault of each mix at 1x (so the
 default size cannot pass without meeting them); any seed must pass."""
 
-CREATE_NOTE_TAG = """
-name: create, note and tag
-config: {emails: []}
-steps:
-  - id: tag
-    call: create_or_update_tag
-    input: {name: onboarded}
-  - id: each
-    loop: {list: $.config.emails, parallel: 4}
-    steps:
-      - id: create
-        call: create_contact
-        input: {role: user, email: $.steps.each.value}
-      - id: note
-        call: create_contact_note
-        input: {contact_id: $.steps.create.id, body: Welcome aboard}
-      - id: label
-        call: attach_tag_to_contact
-        input: {contact_id: $.steps.create.id, id: $.steps.tag.id}
-"""
 
 BEFORE = {"fault_timing": "before", "error_rate": 0.05, "throttle_rate": 0.05, "drop_rate": 0.01}
 AFTER = {"fault_timing": "after", "error_rate": 0.05, "drop_rate": 0.01}
@@ -85,7 +70,7 @@ def _run(home: Path, workflow: Path, base_url: str, token: str, emails: list[str
 def test_one_run_finishes_with_exactly_one_contact_note_and_tag_each(tmp_path, mix, factor):
     emails = [f"faulty-{i}@example.com" for i in range(CONTACTS)]
     workflow = tmp_path / "create-note-tag.yaml"
-    workflow.write_text(CREATE_NOTE_TAG)
+    workflow.write_text(CREATE_NOTE_TAG.format(parallel=4))
     home = tmp_path / "home"
     config = SandboxConfig(
         seed=SEED, rate_limit=1_000_000, rate_limit_window_seconds=1.0, **_times(mix, factor)
@@ -93,20 +78,13 @@ def test_one_run_finishes_with_exactly_one_contact_note_and_tag_each(tmp_path, m
     with run_in_thread(config) as server:
         finished = _run(home, workflow, server.base_url, server.token, emails)
         requests = list(server.sandbox.requests)
-        state = server.sandbox.state
         assert finished.returncode == 0, finished.stderr[-3000:]
         assert len(requests) < server.sandbox.requests.maxlen, "the request log dropped records"
         faults = Counter(r.fault for r in requests if r.fault is not None)
         expected = {"drop", "throttle"} if mix is BEFORE else {"drop"}
         assert expected <= set(faults) <= expected | SERVER_ERRORS, faults
         assert set(faults) & SERVER_ERRORS, faults
-        contacts = [state.contacts.by_email(email) for email in emails]
-        assert all(contact is not None for contact in contacts)
-        made = Counter(c.email for c in state.contacts.records() if c.email in set(emails))
-        assert set(made.values()) == {1}
-        notes = Counter(note.contact_seq for note in state.notes.values())
-        assert [notes[c.seq] for c in contacts] == [1] * CONTACTS
-        assert all(len(c.tag_ids) == 1 for c in contacts)
+        assert_each_made_once_with_one_note_and_one_tag(server.sandbox, emails)
     with RunLog(home / "connector.db") as log:
         run_id = log.resolve_id("last")
         assert log.summary(run_id).attempts == 1  # one `run`, never resumed
