@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .collection_store import CollectionStore
 from .config import Clock, SandboxConfig
 from .contact_store import ContactStore
 from .search_index import ResultCache
+
+if TYPE_CHECKING:
+    from .collection_store import CollectionStore
 
 
 @dataclass(slots=True)
@@ -210,7 +212,16 @@ class SandboxState:
         self.oauth_codes: dict[str, AuthorizationCode] = {}
         self.issued_tokens: set[str] = set()
         self.search_cache = ResultCache()
-        self.collections = CollectionStore(self.now)
+        self._collections: CollectionStore | None = None
+
+    @property
+    def collections(self) -> CollectionStore:
+        """The generic collections' state, made when a request first touches one."""
+        if self._collections is None:
+            from .collection_store import CollectionStore
+
+            self._collections = CollectionStore(self.now)
+        return self._collections
 
     @property
     def clock(self) -> Clock:
