@@ -15,7 +15,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from intercom_connector.catalog.composite import COMPOSITES
 from intercom_connector.catalog.deadline import DEFAULT_DEADLINE, Stage, operation_deadline
 from intercom_connector.catalog.model import Operation
 from intercom_connector.catalog.registry import Catalog, load_catalog
@@ -109,9 +108,10 @@ class AsyncIntercomClient:
         stage = Stage()
         try:
             async with operation_deadline(operation, self.deadline, stage):
-                composite = COMPOSITES.get(operation.name)
-                if composite is not None:
-                    return await composite(self, prepared)
+                if operation.kind == "composite":
+                    from intercom_connector.catalog.composite import COMPOSITES
+
+                    return await COMPOSITES[operation.name](self, prepared)
                 request = build_request(operation, prepared)
                 try:
                     return (await self.api.send(request)).body
