@@ -76,6 +76,6 @@ def test_a_request_imports_only_the_module_that_answers_it():
     assert "workspace" in sandbox_modules  # GET /me is identify_admin's
     for elsewhere in ("contacts", "conversations", "tags_notes", "events", "exports"):
         assert elsewhere not in sandbox_modules
-    for unused in (COLLECTIONS_MODULE, "collection_store", "oauth", "journal"):
+    for unused in (COLLECTIONS_MODULE, "collection_store", "search", "oauth", "journal"):
         assert unused not in sandbox_modules
     assert not [m for m in loaded if m.startswith("starlette")]

@@ -75,9 +75,12 @@ def api_router() -> Router[Operation]:
 
 @cache
 def validator_for(op: Operation, version: str) -> InputValidator:
-    from .search import query_checked_here  # the search language: loaded with its first use
+    op = versions.operation_under(op, version)
+    if "query" in op.properties:  # a search, maybe: its language is loaded with its first use
+        from .search import query_checked_here
 
-    return InputValidator(query_checked_here(versions.operation_under(op, version)))
+        op = query_checked_here(op)
+    return InputValidator(op)
 
 
 def stateful_operations() -> frozenset[str]:
