@@ -61,6 +61,8 @@ class OAuthClient:
 
 @dataclass(frozen=True)
 class SandboxConfig:
+    """What a sandbox holds and how it behaves; knobs apply per request, sizes on reset."""
+
     # --- data -------------------------------------------------------------------------
     seed: int = 0
     contacts: int = 100

@@ -33,6 +33,8 @@ class ConnectionDropped(httpx.RemoteProtocolError):
 
 @dataclass(frozen=True)
 class Fault:
+    """One injected failure: a status, ``drop`` or ``slow``, before or after the handler."""
+
     kind: str
     timing: FaultTiming = "before"
 
@@ -45,6 +47,8 @@ class Fault:
 
 @dataclass
 class _Scripted:
+    """A fault scripted by ``inject``: how many more requests it hits, and which."""
+
     fault: Fault
     remaining: int
     method: str | None
@@ -128,6 +132,8 @@ class Latency:
 
 @dataclass(frozen=True)
 class RateDecision:
+    """Whether a request fits the window, with the ``X-RateLimit-*`` headers to send."""
+
     allowed: bool
     headers: dict[str, str]
     limit: int
