@@ -84,9 +84,11 @@ def webhook_app(
     max_body: int = DEFAULT_MAX_BODY,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
     on_queued: Callable[[], None] = lambda: None,
+    commits: GroupCommit | None = None,
 ) -> Starlette:
-    """The ASGI app of the endpoint; ``on_queued`` wakes the dispatcher."""
-    commits = GroupCommit(store)
+    """The ASGI app of the endpoint; ``on_queued`` wakes the dispatcher; ``commits`` is
+    shared with the dispatcher so its writes join the deliveries' transactions."""
+    commits = commits or GroupCommit(store)
 
     def refuse(request: Request, status: int, reason: str) -> Response:
         log.warning("webhook refused (%d) from %s: %s", status, _client(request), reason)

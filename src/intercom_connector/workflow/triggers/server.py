@@ -42,6 +42,7 @@ from intercom_connector.workflow.triggers.dispatcher import (
     HostedWorkflow,
     RunEnded,
 )
+from intercom_connector.workflow.triggers.group_commit import GroupCommit
 from intercom_connector.workflow.triggers.notifications import TopicRoutes
 from intercom_connector.workflow.triggers.receiver import (
     DEFAULT_BODY_TIMEOUT,
@@ -180,6 +181,7 @@ class TriggerServer:
                 loop.add_signal_handler(number, stop.set)
         store = self.store = TriggerStore(self.database)
         runlog = RunLog(self.database)
+        commits = GroupCommit(store)
         dispatcher = self.dispatcher = Dispatcher(
             store,
             runlog,
@@ -187,6 +189,7 @@ class TriggerServer:
             max_runs=self.options.max_runs,
             secrets=self.secrets,
             on_run_ended=self.on_run_ended,
+            commits=commits,
         )
         scheduled = self._scheduled()
         scheduler = self.scheduler = Scheduler(
@@ -221,6 +224,7 @@ class TriggerServer:
                 http.should_exit = True
             await asyncio.gather(*tasks, return_exceptions=True)
             await dispatcher.shutdown(self.options.grace)
+            await commits.settle()
             runlog.close()
             store.close()
             if handle_signals:
@@ -239,6 +243,7 @@ class TriggerServer:
             max_body=self.options.max_body,
             body_timeout=self.options.body_timeout,
             on_queued=dispatcher.wake,
+            commits=dispatcher.commits,
         )
         if sock is None:
             sock = bind(self.options.host, self.options.port)
