@@ -88,6 +88,9 @@ class ServeOptions:
     """Seconds a delivery has to send its whole body (408 after)."""
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     """Open connections; past it the oldest idle one is closed first."""
+    parser: str = "auto"
+    """HTTP parser: ``httptools`` (the ``fast`` extra), ``h11``, or ``auto`` (httptools
+    when installed)."""
 
 
 def check_servable(workflows: Iterable[LoadedWorkflow], secret: str | None) -> None:
@@ -253,7 +256,11 @@ class TriggerServer:
             log_level="warning",
             access_log=False,
             ws="none",
-            http=guarded_protocol(self.options.header_timeout, self.options.max_connections),
+            http=guarded_protocol(
+                self.options.header_timeout,
+                self.options.max_connections,
+                parser=self.options.parser,
+            ),
         )
         return _Server(config), sock
 
