@@ -146,3 +146,21 @@ def test_a_long_digit_run_inside_an_id_is_decoded_by_orjson(monkeypatch):
     text = b'{"id":"645f88440000000000000000","v":"x.12345678901234567890123"}'
 
     assert jsoncodec.loads(text) == json.loads(text)
+
+
+def test_a_large_decode_leaves_the_collector_as_it_found_it(codec):
+    import gc
+
+    page = json.dumps([{"id": str(n), "tags": [n]} for n in range(2_000)]).encode()
+    assert len(page) >= codec.PAUSE_COLLECTOR_FROM
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        assert len(codec.loads(page)) == 2_000
+        assert gc.isenabled()
+        gc.disable()
+        assert len(codec.loads(page)) == 2_000
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
