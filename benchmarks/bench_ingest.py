@@ -17,8 +17,9 @@ Why the load generator is fair: by default it is ``http_load`` (requests built a
 before the clock starts, sent over ``--concurrency`` bare asyncio HTTP/1.1 keep-alive
 connections), which costs about a tenth of the CPU the receiver spends per delivery, so the
 receiver is what is measured. An httpx2 AsyncClient (``--client httpx``, kept to compare)
-spent more CPU per request than the receiver did (about 750 us against 600 us), so on two
-shared cores it measured mostly itself. Each run prints both processes' CPU per delivery.
+spent about 750 us of CPU per request, as much as the receiver (630-940 us), so on two
+shared cores it measured itself as much as the server. Each run prints both processes'
+CPU per delivery.
 
     python benchmarks/bench_ingest.py [--deliveries 2000] [--concurrency 16] [--client raw]
 """
