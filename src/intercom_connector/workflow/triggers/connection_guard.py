@@ -11,9 +11,10 @@ progress (a slow or idle one), and only when every connection is mid-request is 
 one turned away. The body has its own deadline in the receiver, where it is read.
 
 The guard sits on uvicorn's httptools protocol when httptools is installed (the ``fast``
-extra: its C parser took the receiver's HTTP cost from about a fifth of its CPU to a
-tenth) and on the pure-Python h11 one otherwise; both create a request cycle once a
-request head is complete and report each finished response, which is all it needs.
+extra: in a profile of a burst of deliveries, its C parser took HTTP parsing and framing
+from about 15% of the receiver's event loop to under 10%) and on the pure-Python h11 one
+otherwise; both create a request cycle once a request head is complete and report each
+finished response, which is all the guard needs.
 """
 
 from __future__ import annotations

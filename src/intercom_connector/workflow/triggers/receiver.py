@@ -85,6 +85,18 @@ async def _read_body(receive: Receive, declared: bytes | None, limit: int) -> by
             return b"".join(chunks)
 
 
+class _Shown:
+    """A notification as a log line names it, escaped to stay one line; built only if logged."""
+
+    __slots__ = ("notification_id", "topic")
+
+    def __init__(self, notification_id: str, topic: str) -> None:
+        self.notification_id, self.topic = notification_id, topic
+
+    def __str__(self) -> str:
+        return f"{escaped(self.notification_id)} ({escaped(self.topic)})"
+
+
 async def _reply(send: Send, status: int, payload: dict[str, Any] | None = None) -> None:
     body = b"" if payload is None else dumps(payload).encode()
     headers = [(b"content-length", str(len(body)).encode())]
@@ -140,7 +152,7 @@ def webhook_app(
         except MalformedNotification as malformed:
             return refuse(scope, 400, str(malformed))
         topic, notification_id = notification["topic"], notification["id"]
-        shown = f"{escaped(notification_id)} ({escaped(topic)})"  # a log line stays one line
+        shown = _Shown(notification_id, topic)
         workflows = [] if topic == PING_TOPIC else routes.workflows_for(topic)
         if not workflows:
             log.info("notification %s: no hosted workflow wants it", shown)
