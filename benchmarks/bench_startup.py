@@ -7,6 +7,11 @@ contenders so a shared machine's noise falls on all alike; the median of the rou
 Children run with bytecode caching on (in a temporary ``PYTHONPYCACHEPREFIX``, warmed once),
 as an installed package runs, even where the environment sets ``PYTHONDONTWRITEBYTECODE``.
 
+A reference row, with no target: the least a ``call --sandbox`` of this shape can cost, a typer
+command that imports httpx2 and asyncio and sends one request in-process through
+``ASGITransport`` to a bare ASGI app (no catalog, no sandbox), with the CLI's garbage
+collector handling. What ``call identify_admin --sandbox`` costs above it is the connector's.
+
 Per record: the marginal CPU per contact of ``call list_contacts --all -o ndjson`` between
 10,000 and 100,000 contacts (a sandbox process on 127.0.0.1) against a plain httpx2 loop that
 writes the same NDJSON; target 1.3x.
@@ -35,6 +40,38 @@ COMMANDS: list[tuple[str, list[str], float]] = [
     ("ops list --output json", ["ops", "list", "--output", "json"], 1.0),
     ("call identify_admin --sandbox", ["call", "identify_admin", "--sandbox"], 1.5),
 ]
+
+# The reference row: typer + httpx2 + asyncio and one in-process ASGI request, nothing else.
+FLOOR = """
+import gc, sys
+gc.disable()
+import asyncio, json
+import httpx2, typer
+
+async def bare_app(scope, receive, send):
+    await receive()
+    start = {"type": "http.response.start", "status": 200,
+             "headers": [(b"content-type", b"application/json")]}
+    await send(start)
+    await send({"type": "http.response.body", "body": b'{"type": "admin", "id": "1"}'})
+
+async def request():
+    transport = httpx2.ASGITransport(app=bare_app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://sandbox.local") as client:
+        reply = await client.get("/me")
+        sys.stdout.write(json.dumps(reply.json(), indent=2) + "\\n")
+
+def call(name: str, sandbox: bool = False) -> None:
+    gc.enable()
+    asyncio.run(request())
+
+sys.argv = ["floor", "identify_admin", "--sandbox"]
+try:
+    typer.run(call)
+finally:
+    gc.freeze()
+"""
+FLOOR_LABEL = "reference: typer+httpx2+asyncio, 1 ASGI request"
 
 # The plain contender: page through /contacts with httpx2 and write each record as NDJSON.
 PLAIN_NDJSON = f"""
@@ -91,6 +128,7 @@ def startup(rounds: int, env: dict[str, str]) -> None:
     contenders = [
         ("import httpx2", BASELINE),
         *((label, CLI + args) for label, args, _ in COMMANDS),
+        (FLOOR_LABEL, [sys.executable, "-c", FLOOR]),
     ]
     for _, command in contenders:  # warm the bytecode cache
         child_cpu(command, env)
@@ -108,6 +146,8 @@ def startup(rounds: int, env: dict[str, str]) -> None:
         ratio = cpu / base
         verdict = "within" if ratio <= target else "OUTSIDE"
         print(f"{label:<42} {cpu * 1000:>7.0f} {ratio:>6.2f}  target {target}x ({verdict})")
+    floor = statistics.median(samples[FLOOR_LABEL])
+    print(f"{FLOOR_LABEL:<42} {floor * 1000:>7.0f} {floor / base:>6.2f}  (no target)")
 
 
 def per_record(small: int, large: int, env: dict[str, str]) -> None:

@@ -66,11 +66,15 @@ def open_database(
             with suppress(FileExistsError):  # a concurrent process made it, with the same mode
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         connection = sqlite3.connect(path, timeout=timeout)
-        connection.isolation_level = None
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(f"PRAGMA synchronous={_synchronous(synchronous)}")
-        for component, scripts in (migrations or {}).items():
-            migrate(connection, component, scripts)
+        try:
+            connection.isolation_level = None
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(f"PRAGMA synchronous={_synchronous(synchronous)}")
+            for component, scripts in (migrations or {}).items():
+                migrate(connection, component, scripts)
+        except BaseException:
+            connection.close()  # a database refused here is not left open behind the error
+            raise
         return connection
 
 

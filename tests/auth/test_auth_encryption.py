@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -145,7 +146,7 @@ def test_environment_keys_rotate_to_the_first_one_listed(store, monkeypatch):
 def test_a_secret_copied_to_another_row_is_refused(home, store):
     store.add("personal-one", TOKEN, scopes=["read_tags"])
     store.add("shared", "harmless", type="organisational", scopes=["read_tags"])
-    with sqlite3.connect(home / "connector.db") as connection:
+    with closing(sqlite3.connect(home / "connector.db")) as connection, connection:
         connection.execute(
             "UPDATE authentications SET secret = "
             "(SELECT secret FROM authentications WHERE name = 'personal-one') "

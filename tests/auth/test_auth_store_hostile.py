@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def _directory(home: Path) -> None:
 
 
 def _scopes_not_json(home: Path) -> None:
-    with sqlite3.connect(home / DATABASE_NAME) as connection:
+    with closing(sqlite3.connect(home / DATABASE_NAME)) as connection, connection:
         connection.execute("UPDATE authentications SET scopes = 'read_tags,' WHERE name='prod'")
 
 

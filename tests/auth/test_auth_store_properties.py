@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def _store_with_one_entry(root: Path) -> AuthenticationStore:
 def test_any_damaged_row_is_listed_shown_removed_or_explained(changes) -> None:
     with tempfile.TemporaryDirectory() as directory:
         store = _store_with_one_entry(Path(directory))
-        with sqlite3.connect(store.path) as connection:
+        with closing(sqlite3.connect(store.path)) as connection, connection:
             for column, value in changes.items():
                 try:
                     connection.execute(

@@ -49,6 +49,12 @@ def test_composite_and_variant_operations_are_present():
     assert {"download_export_job", "raw_http_request", "assign_conversation"} <= names
 
 
+def test_every_composite_operation_and_only_those_have_an_implementation():
+    from intercom_connector.catalog.composite import COMPOSITES
+
+    assert set(COMPOSITES) == {op.name for op in load_catalog() if op.kind == "composite"}
+
+
 def test_names_are_unique_snake_case():
     names = [op.name for op in load_catalog()]
     assert len(names) == len(set(names))

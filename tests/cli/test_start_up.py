@@ -64,6 +64,18 @@ def test_ops_list_loads_neither_http_nor_the_sandbox_nor_pydantic(tmp_path):
     assert not any(name.startswith("intercom_connector.sandbox") for name in loaded)
 
 
+def test_call_against_the_sandbox_loads_only_what_that_operation_needs(tmp_path):
+    printed, loaded = _run(
+        "call", "identify_admin", "--sandbox", env={"INTERCOM_CONNECTOR_HOME": str(tmp_path)}
+    )
+
+    assert json.loads(printed)["type"] == "admin"
+    assert _roots(loaded) & {"pydantic", "rich", "starlette", "uvicorn", "jsonschema"} == set()
+    assert "intercom_connector.sandbox.workspace" in loaded  # identify_admin's handlers
+    assert "intercom_connector.sandbox.contacts" not in loaded
+    assert "intercom_connector.catalog.listing" not in loaded
+
+
 def _complete(words: str) -> tuple[list[str], set[str]]:
     env = {
         "_INTERCOM_CONNECTOR_COMPLETE": "complete_bash",

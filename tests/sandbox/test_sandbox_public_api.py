@@ -18,13 +18,15 @@ def test_sandbox_modules_import_no_other_layer() -> None:
 
     The one import site of the HTTP library is not a layer: every layer shares it; nor is the
     lazy loading of package faces. Of the catalog, only the operation record
-    (``catalog.model``) and the version facts (``catalog.versions``, JSON only) are used.
+    (``catalog.model``), the version facts (``catalog.versions``, JSON only) and the reader
+    of the packaged data files (``catalog.data_files``, JSON only) are used.
     """
     shared = {
         "intercom_connector.httpx_lib",
         "intercom_connector.lazy_import",
         "intercom_connector.catalog.versions",
         "intercom_connector.catalog.model",
+        "intercom_connector.catalog.data_files",
     }
     package = Path(sandbox.__file__).parent
     offenders = []

@@ -13,13 +13,10 @@ from contextlib import aclosing
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from intercom_connector.catalog.composite import COMPOSITES
 from intercom_connector.catalog.deadline import DEFAULT_DEADLINE, Stage, operation_deadline
-from intercom_connector.catalog.listing import Order, listing_batches
 from intercom_connector.catalog.model import Operation
-from intercom_connector.catalog.reconcile import can_settle, settle
 from intercom_connector.catalog.registry import Catalog, load_catalog
 from intercom_connector.catalog.requests import build_request
 from intercom_connector.catalog.scopes import check_scope
@@ -34,6 +31,9 @@ from intercom_connector.http import (
     RetryPolicy,
 )
 from intercom_connector.httpx_lib import httpx
+
+if TYPE_CHECKING:
+    from intercom_connector.catalog.listing import Order
 
 
 class AsyncIntercomClient:
@@ -108,13 +108,16 @@ class AsyncIntercomClient:
         stage = Stage()
         try:
             async with operation_deadline(operation, self.deadline, stage):
-                composite = COMPOSITES.get(operation.name)
-                if composite is not None:
-                    return await composite(self, prepared)
+                if operation.kind == "composite":
+                    from intercom_connector.catalog.composite import COMPOSITES
+
+                    return await COMPOSITES[operation.name](self, prepared)
                 request = build_request(operation, prepared)
                 try:
                     return (await self.api.send(request)).body
                 except IntercomError as error:
+                    from intercom_connector.catalog.reconcile import can_settle, settle
+
                     if not can_settle(operation.name, prepared, error):
                         raise
                     stage.settling = True
@@ -150,6 +153,8 @@ class AsyncIntercomClient:
             if operation.pagination is not None or updated_since is not None:
                 if operation.pagination is None:
                     raise UsageError(f"{operation.name} is not a listing")
+                from intercom_connector.catalog.listing import listing_batches  # partitions
+
                 batches = listing_batches(
                     self,
                     operation,

@@ -7,13 +7,12 @@ An unknown name raises ``UnknownOperation`` carrying the closest suggestions.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from functools import cache, cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from intercom_connector.catalog.data_files import packaged
 from intercom_connector.catalog.model import Operation
 from intercom_connector.errors import UsageError
 
@@ -159,7 +158,7 @@ class Catalog:
         if self._validator is None:
             from intercom_connector.catalog.validation import InputValidator  # jsonschema: slow
 
-            self._validator = InputValidator(self.definitions)
+            self._validator = InputValidator(lambda: self.definitions)
         return self._validator
 
     @property
@@ -168,10 +167,7 @@ class Catalog:
 
 
 def _load_json(name: str) -> dict[str, Any]:
-    # Beside this module, as setuptools installs package data (importlib.resources would
-    # cost more to import than the catalog takes to read).
-    data = (Path(__file__).parent / "data" / name).read_bytes()
-    loaded: dict[str, Any] = json.loads(data)
+    loaded: dict[str, Any] = packaged(name)
     return loaded
 
 

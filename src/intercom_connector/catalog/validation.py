@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ from intercom_connector.errors import UsageError
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong with an input: the field (dotted path) and what was expected."""
+
     field: str
     message: str
 
@@ -85,9 +88,13 @@ def _is_blank(value: Any) -> bool:
 
 
 class InputValidator:
-    """Validates inputs of one catalog's operations against their schemas."""
+    """Validates inputs of one catalog's operations against their schemas.
 
-    def __init__(self, definitions: dict[str, Any]) -> None:
+    ``definitions`` gives the shared ``$defs``; it is called only when a schema is compiled,
+    so an input that needs no schema check (``call identify_admin``) never reads them.
+    """
+
+    def __init__(self, definitions: Callable[[], dict[str, Any]]) -> None:
         self._definitions = definitions
         self._compiled: dict[tuple[str, str], Draft202012Validator] = {}
 
@@ -102,7 +109,7 @@ class InputValidator:
                 base["additionalProperties"] = True
             from jsonschema import Draft202012Validator
 
-            validator = Draft202012Validator({**base, "$defs": self._definitions})
+            validator = Draft202012Validator({**base, "$defs": self._definitions()})
             self._compiled[key] = validator
         return validator
 
@@ -182,7 +189,7 @@ class InputValidator:
         alternatives: list[Any] = list(error.validator_value)  # type: ignore[arg-type]
         for alternative in alternatives:
             while "$ref" in alternative:
-                alternative = self._definitions[alternative["$ref"].rsplit("/", 1)[-1]]
+                alternative = self._definitions()[alternative["$ref"].rsplit("/", 1)[-1]]
             required = alternative.get("required", [])
             missing = [name for name in required if name not in body]
             if missing:

@@ -7,18 +7,13 @@ operation exist in it, and how did its input fields differ from 2.16's.
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from importlib import resources
 from typing import Any
 
-_DATA_PACKAGE = "intercom_connector.catalog.data"
+from intercom_connector.catalog.data_files import packaged
 
 
-@cache
 def _document() -> dict[str, Any]:
-    text = resources.files(_DATA_PACKAGE).joinpath("versions.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, Any] = packaged("versions.json")
     return data
 
 

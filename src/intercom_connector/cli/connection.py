@@ -25,6 +25,8 @@ from intercom_connector.redaction import redact
 
 @dataclass
 class Connection:
+    """The connection flags of one command, resolved against config.toml and the environment."""
+
     token: str | None = None
     region: str | None = None
     """None: config.toml's (or $INTERCOM_CONNECTOR_REGION's) region, else us."""

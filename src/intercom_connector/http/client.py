@@ -19,12 +19,11 @@ from contextlib import aclosing
 from importlib import metadata
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from intercom_connector.httpx_lib import httpx
 
 from .bearer import BearerAuth, origin_of
-from .download import download_target, mime_type_for, stream_to_file
 from .errors import (
     ConnectionFailed,
     IntercomError,
@@ -35,12 +34,14 @@ from .errors import (
     redact,
 )
 from .jsoncodec import JSONDecodeError, loads
-from .paginators import PaginationSpec, Paginator, make_paginator
 from .ratelimit import RateLimiter, RateLimitPolicy
 from .regions import DEFAULT_VERSION, base_url_for
 from .reply import DownloadResult, Reply
 from .request import RequestSpec
 from .retry import RetryPolicy, plan_retry
+
+if TYPE_CHECKING:  # listings and downloads load their modules when they run
+    from .paginators import PaginationSpec, Paginator
 
 __all__ = ["USER_AGENT", "AsyncApiClient", "EventHandler"]
 
@@ -323,6 +324,8 @@ class AsyncApiClient:
         self, request: RequestSpec, pagination: PaginationSpec | Mapping[str, Any]
     ) -> AsyncGenerator[dict[str, Any], None]:
         """Every page of a listing, as decoded reply dicts."""
+        from .paginators import make_paginator
+
         async with aclosing(self._walk(make_paginator(pagination), request)) as walk:
             async for page in walk:
                 yield page
@@ -331,6 +334,8 @@ class AsyncApiClient:
         self, request: RequestSpec, pagination: PaginationSpec | Mapping[str, Any]
     ) -> AsyncGenerator[Any, None]:
         """Every record of a listing, across pages, fetched one page at a time."""
+        from .paginators import make_paginator
+
         paginator = make_paginator(pagination)
         async with aclosing(self._walk(paginator, request)) as walk:
             async for page in walk:
@@ -384,6 +389,8 @@ class AsyncApiClient:
         self, request: RequestSpec, dest_dir: Path | str, filename: str
     ) -> DownloadResult:
         """Stream a reply body to `dest_dir/filename`, atomically; retries start over."""
+        from .download import download_target
+
         target = download_target(dest_dir, filename)
 
         async def attempt(spec: RequestSpec) -> DownloadResult:
@@ -392,6 +399,8 @@ class AsyncApiClient:
         return await self._with_retries(attempt, request)
 
     async def _download_once(self, request: RequestSpec, target: Path) -> DownloadResult:
+        from .download import mime_type_for, stream_to_file
+
         try:
             async with self._http.stream(
                 request.method,

@@ -6,7 +6,7 @@ route (404/405) → input validation (400/422) → handler (stateful, or a schem
 generic reply) → injected fault *after* the handler → request log. OAuth endpoints sit
 outside bearer auth, and ``/_sandbox/*`` admin endpoints outside the limit and the log.
 
-The app speaks raw ASGI (starlette only parses the request) because the hot path — a page
+The app speaks raw ASGI (``wire_request`` reads the request) because the hot path — a page
 of contacts — should cost the server little next to the client it is measuring.
 """
 
@@ -20,47 +20,36 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
-
-from starlette.requests import ClientDisconnect, Request
 
 from intercom_connector.httpx_lib import httpx
 
-from . import (
-    collection_handlers,
-    companies,
-    contacts,
-    conversations,
-    events,
-    exports,
-    oauth,
-    tags_notes,
-    versions,
-    workspace,
-)
-from .call import Call, Handler
+from . import versions
+from .call import Call
 from .catalog_data import Operation, spec_operations
 from .config import FaultTiming, SandboxConfig
-from .generic import generic_reply
-from .journal import StateJournal, Write, journaled, replay
+from .handlers import handler_for, modelled_operations
 from .knobs import (
     ConnectionDropped,
     FaultInjector,
     Latency,
     RateLimiter,
     fault_reply,
-    rate_limit_message,
+    limit_reply,
 )
 from .negotiation import check_acceptable
 from .replies import ApiError, Reply, new_request_id
 from .requestlog import RequestLog, RequestRecord
 from .routing import MethodNotAllowed, Router
-from .search import query_checked_here
 from .seeding import seed_state
 from .state import SandboxState
 from .validation import InputValidator
 from .webhooks import WebhookSender
+from .wire_request import ClientDisconnect, WireRequest
+
+if TYPE_CHECKING:
+    from .journal import StateJournal
 
 logger = logging.getLogger(__name__)
 
@@ -75,20 +64,6 @@ DEFAULT_BASE_URL = "http://intercom-sandbox.test"
 TRANSPORT_KEY = "intercom_sandbox.transport"
 """Scope extension under which ``server.py`` hands the app the socket, to drop it."""
 
-_MODELLED: dict[str, Handler] = {
-    **contacts.HANDLERS,
-    **companies.HANDLERS,
-    **tags_notes.HANDLERS,
-    **conversations.HANDLERS,
-    **events.HANDLERS,
-    **exports.HANDLERS,
-    **workspace.HANDLERS,
-}
-HANDLERS: dict[str, Handler] = {
-    **_MODELLED,
-    **collection_handlers.handlers_for(frozenset(_MODELLED)),
-}
-
 
 @cache
 def api_router() -> Router[Operation]:
@@ -100,7 +75,12 @@ def api_router() -> Router[Operation]:
 
 @cache
 def validator_for(op: Operation, version: str) -> InputValidator:
-    return InputValidator(query_checked_here(versions.operation_under(op, version)))
+    op = versions.operation_under(op, version)
+    if "query" in op.properties:  # a search, maybe: its language is loaded with its first use
+        from .search import query_checked_here
+
+        op = query_checked_here(op)
+    return InputValidator(op)
 
 
 def stateful_operations() -> frozenset[str]:
@@ -109,7 +89,7 @@ def stateful_operations() -> frozenset[str]:
     The operations of the spec's other collections hold state too, generically
     (``collection_handlers``); the rest answer with schema-shaped replies.
     """
-    return frozenset(_MODELLED)
+    return modelled_operations()
 
 
 def build_state(config: SandboxConfig) -> SandboxState:
@@ -138,11 +118,11 @@ class Sandbox:
         self.faults = FaultInjector(self.config)
         self._latency = Latency(self.config)
         self._limiter = RateLimiter(self.config.clock)
-        self.journal = (
-            StateJournal(Path(self.config.state_path), self.config)
-            if self.config.state_path
-            else None
-        )
+        self.journal: StateJournal | None = None
+        if self.config.state_path:
+            from .journal import StateJournal  # sqlite3: only for a workspace kept in a file
+
+            self.journal = StateJournal(Path(self.config.state_path), self.config)
         self.state = build_state(self.config)
         self._replay()
         self.webhooks = WebhookSender(lambda: self.state)
@@ -229,7 +209,7 @@ class Sandbox:
                     return
         if scope["type"] != "http":
             return
-        request = Request(scope, receive)
+        request = WireRequest(scope, receive)
         reply = await self._handle(request, scope, receive)
         if reply is None:
             return
@@ -240,7 +220,7 @@ class Sandbox:
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send({"type": "http.response.body", "body": reply.body})
 
-    async def _handle(self, request: Request, scope: Scope, receive: Receive) -> Reply | None:
+    async def _handle(self, request: WireRequest, scope: Scope, receive: Receive) -> Reply | None:
         path = scope["path"]
         if path.startswith("/_sandbox/"):
             return await self._admin(request, path)
@@ -275,7 +255,7 @@ class Sandbox:
         return reply
 
     async def _api(
-        self, request: Request, scope: Scope, path: str, request_id: str
+        self, request: WireRequest, scope: Scope, path: str, request_id: str
     ) -> tuple[Reply | None, str | None, str | None]:
         """The reply (``None`` for a dropped connection), the fault applied, the operation."""
         method = scope["method"]
@@ -288,8 +268,7 @@ class Sandbox:
         decision = self._limiter.hit(config.rate_limit, config.rate_limit_window_seconds)
         rate_headers = decision.headers if decision is not None else {}
         if decision is not None and not decision.allowed:
-            message = rate_limit_message(decision.limit, config.rate_limit_window_seconds)
-            limited = ApiError(429, "rate_limit_exceeded", message).reply(request_id)
+            limited = limit_reply(config, request_id)
             limited.headers.update(rate_headers)
             return limited, None, None
         delay = self._latency.draw(config)
@@ -303,7 +282,7 @@ class Sandbox:
         op_name: str | None = None
         reply: Reply | None
         if fault is not None and fault.timing == "before":
-            reply = None if fault.kind == "drop" else fault_reply(fault, request_id)
+            reply = None if fault.kind == "drop" else fault_reply(fault, request_id, config)
         else:
             try:
                 version = versions.requested_version(request.headers)
@@ -322,7 +301,7 @@ class Sandbox:
                 detail = f"Sandbox error: {type(exc).__name__}: {exc}"
                 reply = ApiError(500, "server_error", detail).reply(request_id)
             if fault is not None:
-                reply = None if fault.kind == "drop" else fault_reply(fault, request_id)
+                reply = None if fault.kind == "drop" else fault_reply(fault, request_id, config)
         if reply is not None:
             reply.headers.update(rate_headers)
         return reply, fault_name, op_name
@@ -342,16 +321,20 @@ class Sandbox:
         return match.target, match.params
 
     async def _operation(
-        self, request: Request, op: Operation, params: dict[str, str], version: str
+        self, request: WireRequest, op: Operation, params: dict[str, str], version: str
     ) -> Reply:
         check_acceptable(op, request.headers.get("accept"))
         raw = await request.body() if validator_for(op, version).accepts_body else b""
         query = request.scope.get("query_string", b"").decode("latin-1")
         base_url = str(request.base_url).rstrip("/")
         reply = self._dispatch(op, params, version, query, raw, request.headers, base_url)
-        if self.journal is not None and journaled(op.method, reply.status):
-            at = self.config.clock.now()
-            self.journal.append(Write(at, op.method, request.scope["path"], query, version, raw))
+        if self.journal is not None:
+            from .journal import Write, journaled
+
+            if journaled(op.method, reply.status):
+                at = self.config.clock.now()
+                write = Write(at, op.method, request.scope["path"], query, version, raw)
+                self.journal.append(write)
         return reply
 
     def _dispatch(
@@ -384,8 +367,10 @@ class Sandbox:
             headers=headers,
             base_url=base_url,
         )
-        handler = HANDLERS.get(op.name)
+        handler = handler_for(op.name)
         if handler is None:
+            from .generic import generic_reply
+
             return generic_reply(op, call)
         reply = handler(self.state, call)
         if notify:
@@ -396,6 +381,7 @@ class Sandbox:
         """Rebuild the workspace from the journal (see ``journal.replay``)."""
         if self.journal is None:
             return
+        from .journal import Write, replay
 
         def apply(write: Write) -> None:
             op, params = self._route(write.method, write.path)
@@ -405,7 +391,9 @@ class Sandbox:
 
         replay(self.journal, self.state, apply)
 
-    async def _oauth(self, request: Request, method: str, path: str, request_id: str) -> Reply:
+    async def _oauth(self, request: WireRequest, method: str, path: str, request_id: str) -> Reply:
+        from . import oauth
+
         raw = await request.body()
         try:
             if path == "/oauth":
@@ -421,7 +409,7 @@ class Sandbox:
         except ApiError as error:
             return error.reply(request_id)
 
-    async def _admin(self, request: Request, path: str) -> Reply:
+    async def _admin(self, request: WireRequest, path: str) -> Reply:
         request_id = new_request_id()
         if not self.state.valid_token(_bearer(request)):
             return ApiError(401, "unauthorized", "Access Token Invalid").reply(request_id)
@@ -452,13 +440,13 @@ class Sandbox:
             pass
 
 
-def _bearer(request: Request) -> str:
+def _bearer(request: WireRequest) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def _form_or_json(request: Request, raw: bytes) -> dict[str, object]:
+def _form_or_json(request: WireRequest, raw: bytes) -> dict[str, object]:
     content_type = request.headers.get("content-type", "")
     if "json" in content_type:
         try:

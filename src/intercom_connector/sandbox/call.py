@@ -18,6 +18,8 @@ from .state import SandboxState
 
 @dataclass(frozen=True)
 class Call:
+    """One routed, authenticated and validated request, as every handler receives it."""
+
     op: Operation
     path: dict[str, str]
     query: dict[str, Any]

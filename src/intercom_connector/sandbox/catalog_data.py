@@ -1,22 +1,21 @@
 """The catalog as the sandbox sees it: the catalog's operation records and named schemas.
 
 The sandbox sits at the bottom of the layer stack; of the catalog it imports only the
-operation record (``catalog.model``, which imports nothing) and reads ``catalog.json`` and
-``schemas.json`` itself. ``Operation`` adds what routing, validation and replies ask of a
-record, and identity hashing so that per-operation caches work.
+operation record (``catalog.model``, which imports nothing) and the packaged files
+(``catalog.data_files``, the standard library only), so an in-process sandbox and the client
+share one parse of ``catalog.json`` and ``schemas.json``. ``Operation`` adds what routing,
+validation and replies ask of a record, and identity hashing so that per-operation caches
+work.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache, cached_property
-from importlib import resources
 from typing import Any
 
+from intercom_connector.catalog.data_files import packaged
 from intercom_connector.catalog.model import Operation as CatalogOperation
-
-_DATA_PACKAGE = "intercom_connector.catalog.data"
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,8 +73,7 @@ class Operation(CatalogOperation):
 
 
 def _read_json(filename: str) -> Any:
-    text = resources.files(_DATA_PACKAGE).joinpath(filename).read_text(encoding="utf-8")
-    return json.loads(text)
+    return packaged(filename)
 
 
 @cache

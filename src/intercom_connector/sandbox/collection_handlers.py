@@ -1,6 +1,6 @@
 """Handlers for every generic collection: one per role, registered under each operation's name.
 
-``handlers_for`` maps the name of every operation that ``collections.discover`` places in a
+``HANDLERS`` maps the name of every operation that ``collections.discover`` places in a
 collection to the handler of its role, so create/get/update/delete/list/search behave the
 same for articles, tickets, news items, data connectors or custom object instances. Lists
 page in the style the catalog declares for the operation; deletes answer with the spec's
@@ -17,6 +17,7 @@ from .catalog_data import Operation, spec_operations
 from .collection_store import fits, sample_of
 from .collections import Collection, discover
 from .generic import top_properties
+from .handlers import modelled_operations
 from .pagination import cursor_pages, decode_cursor, encode_cursor
 from .replies import Reply, invalid, not_found
 from .search import Field, run_search
@@ -309,18 +310,14 @@ ROLE_HANDLERS: dict[str, Handler] = {
 }
 
 
-_DISCOVERED: dict[str, tuple[Collection, str]] = {}
-
-
+@cache
 def collection_of() -> dict[str, tuple[Collection, str]]:
-    """Operation name -> (collection, role), as registered by ``handlers_for``."""
-    return _DISCOVERED
+    """Operation name -> (collection, role), for every spec operation without a model."""
+    modelled = modelled_operations()
+    return discover(op for op in spec_operations() if op.name not in modelled)
 
 
-def handlers_for(stateful: frozenset[str]) -> dict[str, Handler]:
-    """The collection handler of every spec operation outside ``stateful``."""
-    found = discover(op for op in spec_operations() if op.name not in stateful)
-    _DISCOVERED.clear()
-    _DISCOVERED.update(found)
-    _stored_parents.cache_clear()
-    return {name: ROLE_HANDLERS[role] for name, (_, role) in found.items()}
+HANDLERS: dict[str, Handler] = {
+    name: ROLE_HANDLERS[role] for name, (_, role) in collection_of().items()
+}
+"""The collection handler of every spec operation outside the hand-written models."""

@@ -24,6 +24,8 @@ def dumps(value: Any) -> str:
 
 @dataclass
 class Reply:
+    """A reply ready for the wire: status, encoded body, content type and headers."""
+
     status: int = 200
     body: bytes = b""
     content_type: str | None = JSON_TYPE

@@ -14,6 +14,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class RequestRecord:
+    """One request as the log keeps it, for tests and ``/_sandbox/requests``."""
+
     method: str
     path: str
     query: str

@@ -19,6 +19,8 @@ T = TypeVar("T")
 
 @dataclass
 class _Node(Generic[T]):
+    """One path segment of the trie: literal children, the variable child, and methods here."""
+
     literals: dict[str, _Node[T]] = field(default_factory=dict)
     variable: _Node[T] | None = None
     # method -> (target, names of the template variables along the way)
@@ -27,6 +29,8 @@ class _Node(Generic[T]):
 
 @dataclass(frozen=True)
 class Match(Generic[T]):
+    """The target of a matched request and the values of its path template variables."""
+
     target: T
     params: dict[str, str]
 

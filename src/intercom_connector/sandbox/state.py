@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .collection_store import CollectionStore
 from .config import Clock, SandboxConfig
 from .contact_store import ContactStore
 from .search_index import ResultCache
 
+if TYPE_CHECKING:
+    from .collection_store import CollectionStore
+
 
 @dataclass(slots=True)
 class Company:
+    """A company: what can change; ``companies.py`` renders the reply shape."""
+
     seq: int
     id: str
     company_id: str
@@ -41,6 +45,8 @@ class Company:
 
 @dataclass(slots=True)
 class Tag:
+    """A tag, applied by id to contacts, companies and conversations."""
+
     id: str
     name: str
     created_at: int
@@ -48,6 +54,8 @@ class Tag:
 
 @dataclass(slots=True)
 class Note:
+    """A note on one contact or company, written by an admin."""
+
     id: str
     body: str
     created_at: int
@@ -58,6 +66,8 @@ class Note:
 
 @dataclass(slots=True)
 class Admin:
+    """A teammate; ``/me`` answers with the first."""
+
     id: str
     name: str
     email: str
@@ -70,6 +80,8 @@ class Admin:
 
 @dataclass(slots=True)
 class Team:
+    """A team of admins (ids as Intercom sends them, numbers)."""
+
     id: str
     name: str
     admin_ids: list[int] = field(default_factory=list)
@@ -77,6 +89,8 @@ class Team:
 
 @dataclass(slots=True)
 class Segment:
+    """A segment, whose members are computed from a role or plans, not stored."""
+
     id: str
     name: str
     created_at: int
@@ -88,6 +102,8 @@ class Segment:
 
 @dataclass(slots=True)
 class Conversation:
+    """A conversation with its parts; ``seq`` orders it for listings and search."""
+
     seq: int
     id: str
     created_at: int
@@ -109,6 +125,8 @@ class Conversation:
 
 @dataclass(slots=True)
 class DataEvent:
+    """A data event submitted for one contact."""
+
     seq: int
     event_name: str
     created_at: int
@@ -118,6 +136,8 @@ class DataEvent:
 
 @dataclass(slots=True)
 class ExportJob:
+    """A content export job; it completes once ``duration`` has passed."""
+
     id: str
     created_at: float
     created_at_after: int
@@ -129,6 +149,8 @@ class ExportJob:
 
 @dataclass(slots=True)
 class Scroll:
+    """The one open companies scroll, as Intercom allows one per workspace."""
+
     param: str
     company_ids: list[str]
     position: int
@@ -137,6 +159,8 @@ class Scroll:
 
 @dataclass(slots=True)
 class AuthorizationCode:
+    """An OAuth code, exchangeable once for a token."""
+
     code: str
     client_id: str
     redirect_uri: str
@@ -146,6 +170,8 @@ class AuthorizationCode:
 
 @dataclass
 class Workspace:
+    """The workspace (app) the token belongs to."""
+
     id_code: str
     name: str
     created_at: int
@@ -210,7 +236,16 @@ class SandboxState:
         self.oauth_codes: dict[str, AuthorizationCode] = {}
         self.issued_tokens: set[str] = set()
         self.search_cache = ResultCache()
-        self.collections = CollectionStore(self.now)
+        self._collections: CollectionStore | None = None
+
+    @property
+    def collections(self) -> CollectionStore:
+        """The generic collections' state, made when a request first touches one."""
+        if self._collections is None:
+            from .collection_store import CollectionStore
+
+            self._collections = CollectionStore(self.now)
+        return self._collections
 
     @property
     def clock(self) -> Clock:

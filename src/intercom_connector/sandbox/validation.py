@@ -31,6 +31,8 @@ _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 @dataclass(frozen=True)
 class ValidInput:
+    """The query (values coerced to their declared types) and the body, once both passed."""
+
     query: dict[str, Any]
     body: Any
 
