@@ -48,14 +48,16 @@ RECORD_SECONDS = 0.2
 """Finished calls reach Temporal at most this long after they finish."""
 
 
-def recorded(details: Any) -> dict[int, CallOutcome]:
-    """The outcomes an earlier attempt of this batch recorded in its last heartbeat."""
+def recorded(batch: CallBatch, details: Any) -> dict[int, CallOutcome]:
+    """The outcomes an earlier attempt of this batch recorded in its last heartbeat
+    (details: step key -> outcome), by the call's place in the batch."""
     if not details or not isinstance(details[0], dict):
         return {}
     outcomes = {}
-    for index, value in details[0].items():
+    for index, call in enumerate(batch.calls):
+        value = details[0].get(call.key)
         if isinstance(value, dict):
-            outcomes[int(index)] = CallOutcome(
+            outcomes[index] = CallOutcome(
                 value.get("output"), value.get("error"), bool(value.get("maybe_applied"))
             )
     return outcomes
@@ -96,12 +98,12 @@ class CallActivities:
     @activity.defn(name=CALLS_ACTIVITY)
     async def calls(self, batch: CallBatch) -> list[CallOutcome]:
         info = activity.info()
-        done = recorded(info.heartbeat_details)
+        done = recorded(batch, info.heartbeat_details)
         maybe_sent_at = info.scheduled_time.timestamp() if info.attempt > 1 else None
         state = {"beat": 0.0, "dirty": False}
 
         def record() -> None:
-            activity.heartbeat({str(i): outcome for i, outcome in done.items()})
+            activity.heartbeat({batch.calls[i].key: outcome for i, outcome in done.items()})
             state["beat"], state["dirty"] = time.monotonic(), False
 
         async def run(index: int, request: CallRequest) -> None:
