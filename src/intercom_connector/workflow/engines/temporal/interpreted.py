@@ -59,6 +59,8 @@ with workflow.unsafe.imports_passed_through():
     )
 
 JOURNAL_PAGE = 5_000
+TAIL_LIMIT = 2_000_000
+"""Characters of outputs above which a finished run's result carries no journal tail."""
 BATCH_CALLS = 8
 """Calls per activity at most: big enough to spare the server a task per call, small
 enough that a batch waiting for its slowest call holds few loop iterations back."""
@@ -276,6 +278,17 @@ def step_error(operation: str, error: ActivityError) -> StepError:
     return StepError(operation=operation, message=message, code=type(cause or error).__name__)
 
 
+def _tail(engine: TemporalStepEngine, outputs: str) -> tuple[str, int]:
+    """The journal of the run's last leg, for its result, and where it starts.
+
+    Only when the outputs are small: the journal holds them again, and encoding tens of
+    megabytes twice would exceed the workflow task's two-second budget. Without a tail the
+    mirror reads the rest by query, as for a run it fell behind on."""
+    if len(outputs) > TAIL_LIMIT:
+        return "[]", len(engine.journal)
+    return json.dumps(engine.journal[engine.carried :]), engine.carried
+
+
 @workflow.defn(name=WORKFLOW_NAME)
 class InterpretedWorkflow:
     def __init__(self) -> None:
@@ -299,14 +312,13 @@ class InterpretedWorkflow:
             carried.update(journal=json.dumps(engine.journal), generation=request.generation + 1)
             workflow.continue_as_new(carried)
         self.running = False
-        leg = engine.carried
-        tail = json.dumps(engine.journal[leg:])
         try:
-            outputs = task.result()
+            outputs = json.dumps(task.result())
         except StepFailed as failure:
             ref = failure.ref
-            return RunOutcome("failed", "{}", str(failure), ref.step_id, ref.key, tail, leg)
-        return RunOutcome("succeeded", json.dumps(outputs), journal=tail, journal_from=leg)
+            failed = ("failed", "{}", str(failure), ref.step_id, ref.key)
+            return RunOutcome(*failed, "[]", len(engine.journal))  # the mirror queries the rest
+        return RunOutcome("succeeded", outputs, None, None, None, *_tail(engine, outputs))
 
     @workflow.query(name=JOURNAL_QUERY)
     def journal_page(self, since: int) -> JournalPage:
