@@ -53,7 +53,7 @@ async def test_a_20000_iteration_loop_completes_by_continuing_as_new(target, run
             in_process_worker(target, api),
         ):
             result = await run_temporal(
-                target, workflow(LONG_LOOP), runlog, {"items": items}, continue_after=1_000
+                target, workflow(LONG_LOOP), runlog, {"items": items}, continue_after=200
             )
         calls = [r for r in sandbox.sandbox.requests if r.path == "/me"]
     assert result.succeeded, result.error

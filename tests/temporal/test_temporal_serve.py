@@ -22,6 +22,7 @@ from intercom_connector.sandbox import SandboxConfig
 from intercom_connector.sandbox.server import run_in_thread
 from intercom_connector.workflow import RunLog
 from intercom_connector.workflow.engines.temporal import connect, start_triggered
+from intercom_connector.workflow.engines.temporal.messages import WORKFLOW_NAME
 from intercom_connector.workflow.triggers import Dispatcher, TriggerStore
 from intercom_connector.workflow.triggers.dispatcher import HostedWorkflow
 
@@ -88,7 +89,8 @@ async def test_each_notification_delivered_twice_to_two_servers_starts_one_workf
             await asyncio.gather(*(_serve_once(store, runlog, hosted) for store in stores))
             for store in stores:
                 store.close()
-    started = [w.id async for w in client.list_workflows(f"TaskQueue = '{target.task_queue}'")]
+    runs = f"TaskQueue = '{target.task_queue}.auth.default' AND WorkflowType = '{WORKFLOW_NAME}'"
+    started = [w.id async for w in client.list_workflows(runs)]
     assert sorted(started) == [f"welcome-notif_{n}" for n in range(3)]
     assert len([r for r in sandbox.sandbox.requests if r.path == "/me"]) == 3
     for number in range(3):

@@ -38,18 +38,63 @@ CONTACTS_COMPANIES = """
             input: {contact_id: $.steps.loop-1.value.id}
 """
 
-WORKER_CONCURRENCY = 4
+NOTED = (
+    CONTACTS_COMPANIES
+    + """
+          - id: note
+            call: create_contact_note
+            input: {contact_id: $.steps.loop-1.value.id, body: Companies checked}
+"""
+)
+"""contacts-companies with a write in each iteration: a note is not idempotent, so a note
+in flight when its worker dies must be settled (looked for), never sent blindly again."""
 
 
-async def test_a_worker_killed_mid_run_loses_nothing_and_resends_no_finished_call(
+async def recorded_calls(client, run_id: str) -> set[tuple[str, str]]:
+    """(step id, contact id) of every call whose outcome Temporal holds: in a completed
+    batch (the history), or in the last heartbeat of a batch still pending."""
+    handle = client.get_workflow_handle(run_id)
+    decode = client.data_converter.decode
+    batches: dict[int, list[dict]] = {}
+    by_key: dict[str, tuple[str, str]] = {}
+    recorded: set[tuple[str, str]] = set()
+    async for event in handle.fetch_history_events():
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            [batch] = await decode(event.activity_task_scheduled_event_attributes.input.payloads)
+            batches[event.event_id] = batch["calls"]
+            for call in batch["calls"]:
+                by_key[call["key"]] = (call["step_id"], call["data"].get("contact_id"))
+        elif event.HasField("activity_task_completed_event_attributes"):
+            scheduled = event.activity_task_completed_event_attributes.scheduled_event_id
+            recorded.update(by_key[call["key"]] for call in batches[scheduled])
+    description = await handle.describe()
+    for pending in description.raw_description.pending_activities:
+        if pending.heartbeat_details.payloads:
+            [details] = await decode(pending.heartbeat_details.payloads)
+            recorded.update(by_key[key] for key in details)
+    return recorded
+
+
+async def _calls_worker_pid(client, run_id: str) -> int:
+    """The worker process running the run's batches now (its identity is pid@host)."""
+    handle = client.get_workflow_handle(run_id)
+    while True:
+        description = await handle.describe()
+        for pending in description.raw_description.pending_activities:
+            if pending.last_worker_identity:
+                return int(pending.last_worker_identity.split("@")[0])
+        await asyncio.sleep(0.02)
+
+
+async def test_a_worker_killed_mid_run_resends_no_recorded_call_and_settles_writes(
     target, runlog: RunLog
 ):
-    loaded = workflow(CONTACTS_COMPANIES)
-    with run_in_thread(SandboxConfig(contacts=200, rate_limit=None, latency=0.05)) as sandbox:
-        extra = ("--concurrency", str(WORKER_CONCURRENCY))
+    loaded = workflow(NOTED)
+    config = SandboxConfig(contacts=200, rate_limit=None, latency=(0.01, 0.3), seed=11)
+    with run_in_thread(config) as sandbox:
         with (
-            worker_process(target, sandbox.base_url, *extra) as doomed,
-            worker_process(target, sandbox.base_url, *extra),
+            worker_process(target, sandbox.base_url) as first,
+            worker_process(target, sandbox.base_url) as second,
         ):
             client = await connect(target)
             run_id = await start_run(client, target, loaded, auth="default", runlog=runlog)
@@ -60,19 +105,30 @@ async def test_a_worker_killed_mid_run_loses_nothing_and_resends_no_finished_cal
 
             while len(companies_requests()) < 60:
                 await asyncio.sleep(0.05)
-            os.kill(doomed.pid, signal.SIGKILL)
-            doomed.wait()
+            doomed = await _calls_worker_pid(client, run_id)
+            assert doomed in (first.pid, second.pid)
+            # Frozen, the worker records nothing more; what Temporal holds now is finished.
+            os.kill(doomed, signal.SIGSTOP)
+            await asyncio.sleep(0.5)  # let RPCs already on their way land
+            finished = await recorded_calls(client, run_id)
+            os.kill(doomed, signal.SIGKILL)
             sent_before_kill = len(companies_requests())
             result = await mirror(client, run_id, runlog)
         assert result.succeeded, result.error
         assert result.outputs["loop-1"]["iterations"] == 200
-        paths = companies_requests()
-        assert len(set(paths)) == 200
-        assert len(paths) > sent_before_kill  # the survivor did the rest
-        resent = [path for path, count in Counter(paths).items() if count > 1]
-        # Only calls in flight on the killed worker (never more than its concurrency) may go
-        # out again; every call whose completion Temporal recorded is sent once.
-        assert len(resent) <= WORKER_CONCURRENCY
+        sent = Counter((r.method, r.path) for r in sandbox.sandbox.requests)
+        written = [n for n in sandbox.sandbox.state.notes.values() if "Companies checked" in n.body]
+        assert len(companies_requests()) > sent_before_kill  # the survivor did the rest
+        contacted = {path.split("/")[2] for path in companies_requests()}
+    contacts = {contact for step, contact in finished}
+    assert len(finished) >= 60 and len(contacts) >= 30
+    for step, contact in sorted(finished):
+        if step == "list-attached-companies":
+            assert sent["GET", f"/contacts/{contact}/companies"] == 1, contact
+    # Every note written once: those in flight at the kill were settled, not sent again.
+    assert len(contacted) == 200 and len(written) == 200
+    for contact in contacted:
+        assert sent["POST", f"/contacts/{contact}/notes"] == 1, contact
 
 
 RATE_PER_SECOND = 60

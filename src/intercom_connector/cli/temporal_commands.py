@@ -28,6 +28,7 @@ from intercom_connector.workflow import LoadedWorkflow, RunLog, RunResult, Termi
 
 if TYPE_CHECKING:
     from intercom_connector.catalog.client import AsyncIntercomClient
+    from intercom_connector.http.ratelimit import RateLimiter
     from intercom_connector.workflow.engines.temporal import TemporalTarget
 
 DEFAULT_AUTH = "default"
@@ -161,16 +162,15 @@ def _client_source(
     *,
     token: str | None,
     sandbox_url: str | None,
-    requests_per_minute: float,
+    limiter_for: Callable[[str], RateLimiter],
     secrets: list[str | None],
 ) -> Callable[[str], Awaitable[AsyncIntercomClient]]:
-    """One client per authentication name, opened on first use and kept for the worker."""
-    from intercom_connector.http.ratelimit import RateLimitPolicy
+    """One client per authentication name, opened on first use and kept for the worker;
+    its requests draw permits from the authentication's shared quota (``limiter_for``)."""
     from intercom_connector.sandbox import DEFAULT_TOKEN
 
     opened: dict[str, AsyncIntercomClient] = {}
     lock = asyncio.Lock()
-    policy = RateLimitPolicy(requests_per_minute=int(requests_per_minute))
 
     async def client_for(auth: str) -> AsyncIntercomClient:
         async with lock:
@@ -183,7 +183,7 @@ def _client_source(
                     connection = Connection(auth=auth)
                 connection.quiet = True
                 opened[auth] = await stack.enter_async_context(
-                    open_client(connection, rate_limit=policy)
+                    open_client(connection, limiter=limiter_for(auth))
                 )
                 secrets.extend([connection.token, *connection.secrets])
             return opened[auth]
@@ -192,10 +192,20 @@ def _client_source(
 
 
 async def _work(target: TemporalTarget, settings: Any, **source: Any) -> None:
+    from intercom_connector.http.ratelimit import RateLimitPolicy
     from intercom_connector.redaction import Redactor
     from intercom_connector.workflow.engines.temporal import build_workers, connect, run_workers
+    from intercom_connector.workflow.engines.temporal.quota import QuotaLimiter, leaser
+    from intercom_connector.workflow.engines.temporal.worker import activity_queue
 
     client = await connect(target)
+    policy = RateLimitPolicy(requests_per_minute=int(settings.requests_per_minute))
+
+    def limiter_for(auth: str) -> RateLimiter:
+        queue = activity_queue(settings.task_queue, auth)
+        lease = leaser(client, queue, settings.requests_per_second)
+        return QuotaLimiter(policy, lease)
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -203,7 +213,7 @@ async def _work(target: TemporalTarget, settings: Any, **source: Any) -> None:
     secrets: list[str | None] = [os.environ.get("INTERCOM_TOKEN")]
     redactor = Redactor(secrets)
     async with AsyncExitStack() as stack:
-        clients = _client_source(stack, secrets=secrets, **source)
+        clients = _client_source(stack, secrets=secrets, limiter_for=limiter_for, **source)
 
         async def tracked(auth: str) -> AsyncIntercomClient:
             opened = await clients(auth)
@@ -227,7 +237,7 @@ def worker(
     address: AddressOption = "127.0.0.1:7233",
     namespace: NamespaceOption = "default",
     task_queue: TaskQueueOption = "intercom-connector",
-    concurrency: Annotated[int, typer.Option(help="Calls this worker runs at once.")] = 16,
+    concurrency: Annotated[int, typer.Option(help="Batches of calls run at once.")] = 16,
     auth: Annotated[
         list[str] | None,
         typer.Option(
@@ -252,7 +262,7 @@ def worker(
         int,
         typer.Option(
             help="Requests per minute the Intercom app allows, shared by every worker of "
-            "the authentication (Temporal's task-queue rate limit)."
+            "the authentication (leased from its quota workflow)."
         ),
     ] = 10_000,
     api_key: ApiKeyOption = None,
@@ -298,7 +308,6 @@ def worker(
                 settings,
                 token=token,
                 sandbox_url=sandbox_url,
-                requests_per_minute=rate_limit,
             )
         )
 

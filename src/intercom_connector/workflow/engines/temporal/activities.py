@@ -1,15 +1,18 @@
-"""The one activity: call an operation with the worker's client for the run's authentication.
+"""The one activity: a batch of calls, each made with the worker's client for the run's auth.
 
 The worker holds the secrets. ``ClientSource`` turns an authentication name into a client
 (opened once per worker and shared by every activity, so one process keeps one rate
 limiter and one connection pool per authentication); the workflow never sees a token.
 
-The call is the embedded engine's ``SettledCall``: transient failures are retried there,
+A batch is every call one workflow task issued (see ``interpreted``); its calls run at once.
+Each call is the embedded engine's ``SettledCall``: transient failures are retried there,
 and a write that may have been applied is settled before it is sent again. So Temporal
-retries nothing the call reported: a failure becomes a non-retryable ``ApplicationError``
-carrying the ``StepError`` (secrets masked). Temporal retries only an attempt that vanished
-with its worker; that attempt may have reached Intercom, so the next one runs with
-"maybe sent since the activity was first scheduled", which settles a write first.
+retries nothing the call reported: a failure is that call's ``CallOutcome`` (the
+``StepError``, secrets masked), and the batch still completes. Temporal retries only an
+attempt that vanished with its worker. Finished calls are *recorded* as they finish, in
+the activity's heartbeat details (at most ``RECORD_SECONDS`` apart), so the next attempt
+returns them as recorded and sends only the rest; those may have reached Intercom, so they
+run with "maybe sent since the batch was first scheduled", which settles a write first.
 """
 
 from __future__ import annotations
@@ -22,13 +25,17 @@ from contextlib import suppress
 from typing import Any
 
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from intercom_connector.catalog.client import AsyncIntercomClient
 from intercom_connector.redaction import Redactor
 from intercom_connector.workflow.engine import CallFailed, StepRef
 from intercom_connector.workflow.engines.calls import SettledCall, step_error
-from intercom_connector.workflow.engines.temporal.messages import CALL_ACTIVITY, CallRequest
+from intercom_connector.workflow.engines.temporal.messages import (
+    CALLS_ACTIVITY,
+    CallBatch,
+    CallOutcome,
+    CallRequest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +43,24 @@ ClientSource = Callable[[str], Awaitable[AsyncIntercomClient]]
 """Authentication name -> the worker's client for it (its token stays in the worker)."""
 
 HEARTBEAT_SECONDS = 2.0
+"""Liveness while calls are slow (the activity's heartbeat timeout is 10 s)."""
+RECORD_SECONDS = 0.2
+"""Finished calls reach Temporal at most this long after they finish."""
 
 
-async def _heartbeat() -> None:
-    while True:
-        activity.heartbeat()
-        await asyncio.sleep(HEARTBEAT_SECONDS)
+def recorded(batch: CallBatch, details: Any) -> dict[int, CallOutcome]:
+    """The outcomes an earlier attempt of this batch recorded in its last heartbeat
+    (details: step key -> outcome), by the call's place in the batch."""
+    if not details or not isinstance(details[0], dict):
+        return {}
+    outcomes = {}
+    for index, call in enumerate(batch.calls):
+        value = details[0].get(call.key)
+        if isinstance(value, dict):
+            outcomes[index] = CallOutcome(
+                value.get("output"), value.get("error"), bool(value.get("maybe_applied"))
+            )
+    return outcomes
 
 
 class CallActivities:
@@ -49,17 +68,14 @@ class CallActivities:
         self.clients = clients
         self.redactor = redactor or Redactor()
 
-    def _failure(self, operation: str, failure: CallFailed | Exception) -> ApplicationError:
-        error = failure.error if isinstance(failure, CallFailed) else step_error(operation, failure)
-        details = self.redactor.value(error.as_output())
-        return ApplicationError(
-            details["message"], details, type=error.code or "CallFailed", non_retryable=True
-        )
+    def _failure(self, operation: str, failure: Exception) -> CallOutcome:
+        if isinstance(failure, CallFailed):
+            error, maybe = failure.error, failure.maybe_applied
+        else:
+            error, maybe = step_error(operation, failure), False
+        return CallOutcome(error=self.redactor.value(error.as_output()), maybe_applied=maybe)
 
-    @activity.defn(name=CALL_ACTIVITY)
-    async def call(self, request: CallRequest) -> Any:
-        beating = asyncio.create_task(_heartbeat())
-        info = activity.info()
+    async def _one(self, request: CallRequest, maybe_sent_at: float | None) -> CallOutcome:
         try:
             client = await self.clients(request.auth)
             record = client.operation(request.operation)
@@ -75,11 +91,39 @@ class CallActivities:
                 now=time.time,
                 listing=listing,
             )
-            maybe_sent_at = info.scheduled_time.timestamp() if info.attempt > 1 else None
-            return await call.run(maybe_sent_at)
+            return CallOutcome(await call.run(maybe_sent_at))
         except Exception as error:
-            raise self._failure(request.operation, error) from None
+            return self._failure(request.operation, error)
+
+    @activity.defn(name=CALLS_ACTIVITY)
+    async def calls(self, batch: CallBatch) -> list[CallOutcome]:
+        info = activity.info()
+        done = recorded(batch, info.heartbeat_details)
+        maybe_sent_at = info.scheduled_time.timestamp() if info.attempt > 1 else None
+        state = {"beat": 0.0, "dirty": False}
+
+        def record() -> None:
+            activity.heartbeat({batch.calls[i].key: outcome for i, outcome in done.items()})
+            state["beat"], state["dirty"] = time.monotonic(), False
+
+        async def run(index: int, request: CallRequest) -> None:
+            done[index] = await self._one(request, maybe_sent_at)
+            state["dirty"] = True
+            if len(done) < len(batch.calls) and time.monotonic() - state["beat"] >= RECORD_SECONDS:
+                record()
+
+        async def keep_alive() -> None:
+            while True:
+                await asyncio.sleep(min(RECORD_SECONDS, HEARTBEAT_SECONDS))
+                if state["dirty"] or time.monotonic() - state["beat"] >= HEARTBEAT_SECONDS:
+                    record()
+
+        beating = asyncio.create_task(keep_alive())
+        try:
+            pending = [run(i, r) for i, r in enumerate(batch.calls) if i not in done]
+            await asyncio.gather(*pending)
         finally:
             beating.cancel()
             with suppress(asyncio.CancelledError):
                 await beating
+        return [done[i] for i in range(len(batch.calls))]

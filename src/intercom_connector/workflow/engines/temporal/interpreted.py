@@ -1,8 +1,12 @@
 """The Temporal workflow: the project's one interpreter, with Temporal as its engine.
 
 ``InterpretedWorkflow`` checks the run's workflow definition and hands the interpreter a
-``TemporalStepEngine``: a call becomes an activity whose id is the step's key (its loop
-path), a delay becomes a durable timer, ``now`` is the workflow clock. Step boundaries go
+``TemporalStepEngine``: calls become activities, a delay becomes a durable timer, ``now`` is
+the workflow clock. The calls the interpreter issues during one workflow task (the
+iterations of a parallel loop that a finished batch let start) travel together as one
+activity, a ``CallBatch`` of at most ``BATCH_CALLS``, whose id is the first call's step key
+(its loop path) followed by how many more it carries. One activity per call would cost
+the server and the workflow two tasks per call; a batch costs them once. Step boundaries go
 to a journal kept in the workflow's state (the same events the embedded engine writes to
 the run log), which the ``journal`` query pages out, so `run` and `runs show` mirror a
 Temporal run into the local run log and render it with the same debug view.
@@ -14,9 +18,9 @@ calls answer with their recorded outputs, a timer waits only what was left) and 
 on, so a 20,000-iteration loop never meets Temporal's history limits. The journal itself
 travels through the payload store when it is large.
 
-Errors: the activity reports a failed call as a non-retryable ``ApplicationError`` whose
-details are the ``StepError``; the engine turns it back into ``CallFailed``, so the user
-reads Intercom's message, not "Activity task failed".
+Errors: the activity reports a failed call as that call's outcome, the ``StepError``; the
+engine turns it back into ``CallFailed``, so the user reads Intercom's message, not
+"Activity task failed".
 """
 
 from __future__ import annotations
@@ -35,9 +39,11 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from intercom_connector.workflow.engine import CallFailed, StepError, StepRef
     from intercom_connector.workflow.engines.temporal.messages import (
-        CALL_ACTIVITY,
+        CALLS_ACTIVITY,
         JOURNAL_QUERY,
         WORKFLOW_NAME,
+        CallBatch,
+        CallOutcome,
         CallRequest,
         JournalPage,
         RunOutcome,
@@ -53,6 +59,11 @@ with workflow.unsafe.imports_passed_through():
     )
 
 JOURNAL_PAGE = 5_000
+TAIL_LIMIT = 2_000_000
+"""Characters of outputs above which a finished run's result carries no journal tail."""
+BATCH_CALLS = 8
+"""Calls per activity at most: big enough to spare the server a task per call, small
+enough that a batch waiting for its slowest call holds few loop iterations back."""
 REPLAY_SLICE = 2_000
 """Replayed step executions per workflow task while a carried journal is replayed."""
 
@@ -61,9 +72,9 @@ CALL_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
     maximum_attempts=20,
 )
-"""Temporal retries only attempts that vanished (a worker lost mid-call): every failure the
-activity reports is non-retryable, because the client inside it has already applied the
-connector's own retry policy. One policy per kind of failure, never both."""
+"""Temporal retries only attempts that vanished (a worker lost mid-batch): every failure of a
+call is reported as its outcome, because the client inside the activity has already
+applied the connector's own retry policy. One policy per kind of failure, never both."""
 
 
 class TemporalStepEngine:
@@ -72,6 +83,8 @@ class TemporalStepEngine:
     def __init__(self, request: RunRequest) -> None:
         self.request = request
         self.journal: list[dict[str, Any]] = json.loads(request.journal)
+        self.carried = len(self.journal)
+        """Events carried in from before a continue-as-new (or a resume)."""
         self.done: dict[str, Any] = {}
         self.timers: dict[str, float] = {}
         self.open: set[str] = set()
@@ -93,6 +106,8 @@ class TemporalStepEngine:
         self._unyielded = 0
         self._pause: asyncio.Future[None] | None = None
         self._history_base: int | None = None
+        self._batch: list[tuple[CallRequest, asyncio.Future[Any]]] = []
+        self._sending: set[asyncio.Future[None]] = set()
 
     def _append(self, type: str, ref: StepRef, data: Any) -> None:
         self.journal.append(
@@ -167,30 +182,67 @@ class TemporalStepEngine:
             await self._replayed()
             return self.done[ref.key]
         await self._admit()
+        request = CallRequest(
+            self.request.auth,
+            operation,
+            data,
+            all_pages,
+            ref.key,
+            ref.step_id,
+            {"parallel": parallel, "updated_since": updated_since},
+        )
         self.in_flight += 1
         try:
-            return await workflow.execute_activity(
-                CALL_ACTIVITY,
-                CallRequest(
-                    self.request.auth,
-                    operation,
-                    data,
-                    all_pages,
-                    ref.key,
-                    ref.step_id,
-                    {"parallel": parallel, "updated_since": updated_since},
-                ),
-                activity_id=ref.key,
+            outcome: CallOutcome = await self._batched(request)
+        finally:
+            self.in_flight -= 1
+            self._check_history()
+        if outcome.error is not None:
+            raise CallFailed(StepError(**outcome.error), maybe_applied=outcome.maybe_applied)
+        return outcome.output
+
+    def _batched(self, request: CallRequest) -> asyncio.Future[Any]:
+        """The call's outcome, once the batch it joins (this workflow task's) returns."""
+        future = asyncio.get_running_loop().create_future()
+        if not self._batch:
+            self._keep(self._send_batches())
+        self._batch.append((request, future))
+        return future
+
+    async def _send_batches(self) -> None:
+        # A condition is checked only once nothing else in the workflow task can run: by
+        # then every iteration that could start has issued its call.
+        await workflow.wait_condition(lambda: True)
+        calls, self._batch = self._batch, []
+        for start in range(0, len(calls), BATCH_CALLS):
+            self._keep(self._send(calls[start : start + BATCH_CALLS]))
+
+    def _keep(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _send(self, calls: list[tuple[CallRequest, asyncio.Future[Any]]]) -> None:
+        requests = [request for request, _ in calls]
+        first = requests[0].key
+        try:
+            outcomes = await workflow.execute_activity(
+                CALLS_ACTIVITY,
+                CallBatch(requests),
+                activity_id=first if len(requests) == 1 else f"{first} +{len(requests) - 1}",
                 task_queue=self.request.activity_queue,
                 start_to_close_timeout=timedelta(hours=2),
                 heartbeat_timeout=timedelta(seconds=10),
                 retry_policy=CALL_RETRY,
+                result_type=list[CallOutcome],
             )
         except ActivityError as error:
-            raise CallFailed(step_error(operation, error)) from None
-        finally:
-            self.in_flight -= 1
-            self._check_history()
+            outcomes = [
+                CallOutcome(error=step_error(r.operation, error).as_output()) for r in requests
+            ]
+        for (_, future), outcome in zip(calls, outcomes, strict=True):
+            if not future.done():
+                future.set_result(outcome)
 
     async def sleep(self, ref: StepRef, seconds: float) -> None:
         if ref.key in self.done:
@@ -226,6 +278,17 @@ def step_error(operation: str, error: ActivityError) -> StepError:
     return StepError(operation=operation, message=message, code=type(cause or error).__name__)
 
 
+def _tail(engine: TemporalStepEngine, outputs: str) -> tuple[str, int]:
+    """The journal of the run's last leg, for its result, and where it starts.
+
+    Only when the outputs are small: the journal holds them again, and encoding tens of
+    megabytes twice would exceed the workflow task's two-second budget. Without a tail the
+    mirror reads the rest by query, as for a run it fell behind on."""
+    if len(outputs) > TAIL_LIMIT:
+        return "[]", len(engine.journal)
+    return json.dumps(engine.journal[engine.carried :]), engine.carried
+
+
 @workflow.defn(name=WORKFLOW_NAME)
 class InterpretedWorkflow:
     def __init__(self) -> None:
@@ -250,10 +313,12 @@ class InterpretedWorkflow:
             workflow.continue_as_new(carried)
         self.running = False
         try:
-            outputs = task.result()
+            outputs = json.dumps(task.result())
         except StepFailed as failure:
-            return RunOutcome("failed", "{}", str(failure), failure.ref.step_id, failure.ref.key)
-        return RunOutcome("succeeded", json.dumps(outputs))
+            ref = failure.ref
+            failed = ("failed", "{}", str(failure), ref.step_id, ref.key)
+            return RunOutcome(*failed, "[]", len(engine.journal))  # the mirror queries the rest
+        return RunOutcome("succeeded", outputs, None, None, None, *_tail(engine, outputs))
 
     @workflow.query(name=JOURNAL_QUERY)
     def journal_page(self, since: int) -> JournalPage:

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 WORKFLOW_NAME = "intercom-connector.run"
-CALL_ACTIVITY = "intercom-connector.call"
+CALLS_ACTIVITY = "intercom-connector.calls"
 JOURNAL_QUERY = "journal"
+QUOTA_WORKFLOW = "intercom-connector.quota"
+LEASE_UPDATE = "lease"
 
 DEFAULT_CONTINUE_AFTER = 8_000
 """History events after which a run continues as new (Temporal warns at 10,240)."""
@@ -52,6 +54,39 @@ class CallRequest:
 
 
 @dataclass
+class CallBatch:
+    """The calls one workflow task issued, sent as one activity (see ``interpreted``)."""
+
+    calls: list[CallRequest]
+
+
+@dataclass
+class CallOutcome:
+    """One call of a batch: its output, or the ``StepError`` fields of its failure."""
+
+    output: Any = None
+    error: dict[str, Any] | None = None
+    maybe_applied: bool = False
+
+
+@dataclass
+class Lease:
+    """Permits to send ``count`` requests from unix time ``start`` (see ``quota``)."""
+
+    count: int
+    start: float
+
+
+@dataclass
+class QuotaState:
+    """The shared rate limit of one authentication, carried across continue-as-new."""
+
+    next_free: float = 0.0
+    """When the next permit may start (unix time): permits are handed out at the rate of
+    the worker asking, so together the workers never exceed it."""
+
+
+@dataclass
 class RunOutcome:
     status: str
     """succeeded or failed."""
@@ -60,6 +95,10 @@ class RunOutcome:
     error: str | None = None
     step: str | None = None
     key: str | None = None
+    journal: str = "[]"
+    """The events of this run's last leg (from index ``journal_from``), so the mirror of a
+    finished run needs no query, which Temporal would answer by replaying the history."""
+    journal_from: int = 0
 
 
 @dataclass

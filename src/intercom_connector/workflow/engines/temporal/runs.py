@@ -101,7 +101,7 @@ async def start_run(
             WORKFLOW_NAME,
             request,
             id=run_id,
-            task_queue=target.task_queue,
+            task_queue=queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE
             if once
             else WorkflowIDReusePolicy.ALLOW_DUPLICATE,
@@ -136,6 +136,7 @@ async def resume_run(client: Client, target: TemporalTarget, run_id: str, *, run
         for e in runlog.events(run_id, STEP_EVENTS)
     ]
     auth = start["connection"]["auth"]
+    queue = activity_queue(target.task_queue, auth)
     request = RunRequest(
         run_id,
         start["definition"],
@@ -143,14 +144,14 @@ async def resume_run(client: Client, target: TemporalTarget, run_id: str, *, run
         start["config"],
         start["env"],
         auth,
-        activity_queue(target.task_queue, auth),
+        queue,
         journal=json.dumps(journal),
     )
     await client.start_workflow(
         WORKFLOW_NAME,
         request,
         id=run_id,
-        task_queue=target.task_queue,
+        task_queue=queue,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     )
     runlog.append(
@@ -181,14 +182,10 @@ async def mirror(
     handle = client.get_workflow_handle(run_id, result_type=RunOutcome)
     since = len(runlog.events(run_id, STEP_EVENTS))
     began = time.perf_counter()
-    while True:
-        page = await _page(handle, since)
-        if page is None:
-            await asyncio.sleep(poll_seconds)
-            continue
-        events = json.loads(page.events)
+
+    def copy(events: list[dict[str, Any]]) -> None:
         for event in events:
-            data = event.get("data")
+            data: Any = event.get("data")
             runlog.append(
                 run_id,
                 event["type"],
@@ -207,13 +204,33 @@ async def mirror(
                     data = max(0.0, float(data["until"]) - time.time())
                 on_progress(ProgressEvent(kind, ref, data))
         runlog.flush()
-        since = page.next
-        if events:
-            continue
-        if not page.running:
+
+    ended: asyncio.Task[RunOutcome] = asyncio.ensure_future(handle.result())
+    try:
+        while not ended.done():
+            asking = asyncio.ensure_future(_page(handle, since))
+            await asyncio.wait({asking, ended}, return_when=asyncio.FIRST_COMPLETED)
+            if not asking.done():
+                asking.cancel()  # the run ended: its result holds the rest of the journal
+                break
+            page = asking.result()
+            if page is not None:
+                events = json.loads(page.events)
+                copy(events)
+                since = page.next
+                if events:
+                    continue
+            await asyncio.wait({ended}, timeout=poll_seconds)
+        outcome: RunOutcome = await ended
+    finally:
+        ended.cancel()
+    while since < outcome.journal_from:  # fell behind by more than the last leg: replay
+        page = await _page(handle, since)
+        if page is None or page.next == since:
             break
-        await asyncio.sleep(poll_seconds)
-    outcome: RunOutcome = await handle.result()
+        copy(json.loads(page.events))
+        since = page.next
+    copy(json.loads(outcome.journal)[max(0, since - outcome.journal_from) :])
     finished: dict[str, Any] = {"status": outcome.status}
     if outcome.status != "succeeded":
         finished.update(error=outcome.error, step=outcome.step, key=outcome.key)

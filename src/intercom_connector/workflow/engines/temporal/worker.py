@@ -1,15 +1,17 @@
-"""A worker process: the interpreted workflow on the run queue, calls on one queue per auth.
+"""A worker process: one Temporal worker per authentication it holds, for runs and calls.
 
-Every run names its authentication, and its calls go to the task queue
-``<task-queue>.auth.<name>``. Each worker that holds that authentication polls the queue
-with Temporal's task-queue rate limit (``max_task_queue_activities_per_second``), which the
-Temporal server enforces for the queue as a whole: however many workers share one
-Intercom app, together they start at most that many calls a second. The rate is the app's
-limit less one second's worth per window, the burst Temporal's token bucket allows on top
-(measured: at the full rate, three workers met 429s in 1-second windows). Within a worker, the
+Every run names its authentication and lives on the task queue ``<task-queue>.auth.<name>``
+(its workflow, its calls and the authentication's quota workflow), polled by each worker
+that holds that authentication. Because a run's calls share its workflow's queue, the
+server hands a batch it schedules straight back to the worker that scheduled it (eager
+activity dispatch, when that worker has a free slot), sparing a round trip per batch;
+otherwise any worker of the authentication takes it. The workers
+share one rate limit through the authentication's quota workflow (``quota``): every request
+a worker's client sends takes a permit leased from it, so however many workers share one
+Intercom app, together they send at most the app's limit less one second's worth per
+window (the margin covers one lease's burst and a lease's lifetime). Within a worker, the
 client's own limiter also reads Intercom's ``X-RateLimit-Remaining``, which every worker
-sees fall, so a burst is slowed where it happens. (An ``all: true`` listing is one call
-that sends one request per page; its pages are paced by the worker's client.)
+sees fall, so a burst is slowed where it happens.
 
 Workflows run in Temporal's sandbox; the project's modules pass through it (they are
 deterministic by design: the interpreter does no I/O, and the catalog is loaded before the
@@ -31,8 +33,13 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from intercom_connector.catalog.registry import load_catalog
 from intercom_connector.http.ratelimit import RateLimitPolicy
 from intercom_connector.redaction import Redactor
-from intercom_connector.workflow.engines.temporal.activities import CallActivities, ClientSource
+from intercom_connector.workflow.engines.temporal.activities import (
+    RECORD_SECONDS,
+    CallActivities,
+    ClientSource,
+)
 from intercom_connector.workflow.engines.temporal.interpreted import InterpretedWorkflow
+from intercom_connector.workflow.engines.temporal.quota import QuotaWorkflow
 
 PASSED_THROUGH = (
     "intercom_connector",
@@ -60,7 +67,7 @@ class WorkerSettings:
     task_queue: str
     auths: Sequence[str]
     concurrency: int = 16
-    """Calls one worker runs at once."""
+    """Batches of calls one worker runs at once."""
     requests_per_minute: float = DEFAULT_REQUESTS_PER_MINUTE
     """The Intercom app's limit, shared by every worker of the authentication."""
     identity: str | None = None
@@ -68,9 +75,9 @@ class WorkerSettings:
     """The length of Intercom's rate-limit windows (10 s)."""
 
     @property
-    def activities_per_second(self) -> float:
-        """The queue's rate, less the one second of burst Temporal's token bucket allows,
-        so that no window of ``window_seconds`` ever sees more than the app's limit."""
+    def requests_per_second(self) -> float:
+        """The shared quota's rate, less one second's worth per window (a lease's burst
+        and lifetime), so that no window of ``window_seconds`` sees more than the limit."""
         share = max(0.0, 1.0 - 1.0 / self.window_seconds) if self.window_seconds > 1 else 0.5
         return self.requests_per_minute / 60 * share
 
@@ -82,30 +89,21 @@ def build_workers(
     runner = SandboxedWorkflowRunner(
         restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
     )
-    workers = [
+    activities = CallActivities(clients, redactor)
+    return [
         Worker(
             client,
-            task_queue=settings.task_queue,
-            workflows=[InterpretedWorkflow],
+            task_queue=activity_queue(settings.task_queue, auth),
+            workflows=[InterpretedWorkflow, QuotaWorkflow],
             workflow_runner=runner,
+            activities=[activities.calls],
+            max_concurrent_activities=settings.concurrency,
+            max_heartbeat_throttle_interval=timedelta(seconds=RECORD_SECONDS),
             identity=settings.identity,
             graceful_shutdown_timeout=timedelta(seconds=5),
         )
+        for auth in settings.auths
     ]
-    activities = CallActivities(clients, redactor)
-    for auth in settings.auths:
-        workers.append(
-            Worker(
-                client,
-                task_queue=activity_queue(settings.task_queue, auth),
-                activities=[activities.call],
-                max_concurrent_activities=settings.concurrency,
-                max_task_queue_activities_per_second=settings.activities_per_second,
-                identity=settings.identity,
-                graceful_shutdown_timeout=timedelta(seconds=5),
-            )
-        )
-    return workers
 
 
 async def run_workers(workers: Sequence[Worker], stop: asyncio.Event | None = None) -> None:
