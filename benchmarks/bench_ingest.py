@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +27,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from http_load import prepared_posts, send_all
 
 from intercom_connector.httpx_lib import httpx
 from intercom_connector.workflow import parse_workflow
@@ -73,6 +76,28 @@ def _notification() -> dict:
         "created_at": 1_767_225_600,
         "data": {"type": "notification_event_data", "item": {"type": "contact", "id": "c-1"}},
     }
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of process ``pid`` so far (Linux's /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _post_raw(endpoint: str, count: int, concurrency: int) -> tuple[float, float]:
+    bodies = [json.dumps(_notification()).encode() for _ in range(count)]
+    requests = prepared_posts(
+        endpoint,
+        (
+            (body, {"Content-Type": "application/json", "X-Hub-Signature": sign(body, SECRET)})
+            for body in bodies
+        ),
+    )
+    result = asyncio.run(send_all(endpoint, requests, concurrency))
+    return result.seconds, result.cpu
 
 
 async def _post_all(endpoint: str, count: int, concurrency: int) -> float:
@@ -157,6 +182,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--client", choices=["raw", "httpx"], default="raw")
     parser.add_argument("--serve-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_child:
@@ -178,7 +204,16 @@ def main() -> None:
             endpoint = child.stdout.readline().strip()
             if not endpoint:
                 raise SystemExit("the receiver did not start")
-            ingest = asyncio.run(_post_all(endpoint, count, args.concurrency))
+            server_cpu = _cpu_seconds(child.pid)
+            if args.client == "httpx":
+                began = time.process_time()
+                ingest = asyncio.run(_post_all(endpoint, count, args.concurrency))
+                client_cpu = time.process_time() - began
+            else:
+                ingest, client_cpu = _post_raw(endpoint, count, args.concurrency)
+            after = _cpu_seconds(child.pid)
+            if server_cpu is not None and after is not None:
+                server_cpu = after - server_cpu
             drain = _drained(database, count) + ingest
         finally:
             assert child.stdin is not None
@@ -189,6 +224,10 @@ def main() -> None:
         f"ingest: {count} signed deliveries at concurrency {args.concurrency}: "
         f"{ack_rate:.0f} acks/s; single synchronous=FULL inserts {insert_rate:.0f}/s; "
         f"ratio {ack_rate / insert_rate:.2f}x (target >= 1.0x)"
+    )
+    print(
+        f"cpu during ingest: client {client_cpu * 1e6 / count:.0f} us/delivery, server "
+        f"{(server_cpu or 0) * 1e6 / count:.0f} us/delivery, wall {ingest * 1e6 / count:.0f} us"
     )
     bound = count / (RATE_LIMIT / WINDOW_SECONDS)
     print(

@@ -115,3 +115,34 @@ def _check_encoding(value, indent: bool) -> None:
 @pytest.mark.parametrize("text", EDGE_TEXTS)
 def test_indented_text_is_the_standard_librarys_too(codec, text):
     assert codec.dumps(codec.loads(text), indent=True) == _standard(json.loads(text), indent=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"12345678901234567890123",
+        b"[12345678901234567890123]",
+        b'{"n":12345678901234567890123}',
+        b'{"n": 12345678901234567890123}',
+        b'{"n":\n12345678901234567890123}',
+        b"[1,12345678901234567890123]",
+        b"[-12345678901234567890123]",
+    ],
+)
+def test_a_long_integer_keeps_its_digits_wherever_it_stands(codec, text):
+    assert codec.loads(text) == json.loads(text)
+    assert codec.dumps(codec.loads(text)) == _standard(json.loads(text))
+
+
+def test_a_long_digit_run_inside_an_id_is_decoded_by_orjson(monkeypatch):
+    """Ids such as ``645f88440000000000000000`` are not numbers: pages full of them must not
+    fall back to the standard library's slower decoder."""
+    monkeypatch.setattr(jsoncodec, "_orjson", orjson)
+
+    def refuse(data):
+        raise AssertionError("decoded by the standard library")
+
+    monkeypatch.setattr(jsoncodec, "_standard_loads", refuse)
+    text = b'{"id":"645f88440000000000000000","v":"x.12345678901234567890123"}'
+
+    assert jsoncodec.loads(text) == json.loads(text)

@@ -31,6 +31,10 @@ def test_options_become_a_config() -> None:
     assert (config.rate_limit, config.error_rate, config.export_seconds) == (50, 0.1, 1)
 
 
+def test_throttle_rate_option_reaches_the_config() -> None:
+    assert config_from_options(throttle_rate=0.05).throttle_rate == 0.05
+
+
 def test_rate_limit_zero_means_unlimited() -> None:
     assert config_from_options(rate_limit=0).rate_limit is None
 

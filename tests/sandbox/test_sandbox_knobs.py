@@ -197,6 +197,47 @@ async def test_drop_rate_drops_connections(clock: ManualClock) -> None:
     assert "drop" in statuses and 200 in statuses
 
 
+async def test_throttle_rate_answers_a_429_shaped_like_the_rate_limits_own(
+    clock: ManualClock,
+) -> None:
+    sandbox = _sandbox(clock, throttle_rate=1.0, rate_limit=5)
+    async with sandbox.async_client() as client:
+        response = await client.get("/me")
+    assert response.status_code == 429
+    assert response.json()["errors"][0] == {
+        "code": "rate_limit_exceeded",
+        "message": "Exceeded rate limit of 5 in 10_seconds",
+    }
+    window_end = (int(clock.now()) // 10 + 1) * 10
+    assert response.headers["x-ratelimit-reset"] == str(window_end)
+    assert sandbox.requests[-1].fault == "throttle"
+
+
+async def test_throttled_writes_are_never_applied_even_with_faults_after_the_handler(
+    clock: ManualClock,
+) -> None:
+    sandbox = _sandbox(clock, throttle_rate=1.0, fault_timing="after")
+    sandbox.inject("throttle", method="POST", timing="after")
+    async with sandbox.async_client() as client:
+        replies = [await client.post("/contacts", json={"email": "t@example.com"})]
+        replies.append(await client.post("/contacts", json={"email": "t@example.com"}))
+    assert [r.status_code for r in replies] == [429, 429]
+    assert sandbox.state.contacts.by_email("t@example.com") is None
+
+
+async def test_a_mix_of_rates_meets_each_kind_of_fault(clock: ManualClock) -> None:
+    mix = {"error_rate": 0.2, "throttle_rate": 0.2, "drop_rate": 0.1, "rate_limit": None}
+    statuses = await _statuses(_sandbox(clock, seed=4, **mix), 200)
+    assert {429, "drop", 200} <= set(statuses)
+    assert {500, 502, 503} & set(statuses)
+    assert 20 <= statuses.count(429) <= 60
+
+
+def test_throttle_rate_counts_towards_the_total() -> None:
+    with pytest.raises(ValueError, match="throttle_rate"):
+        SandboxConfig(error_rate=0.6, throttle_rate=0.6)
+
+
 async def test_faults_repeat_exactly_with_the_same_seed(clock: ManualClock) -> None:
     options = {"error_rate": 0.2, "drop_rate": 0.1, "seed": 7}
     first = await _statuses(_sandbox(clock, **options), 60)

@@ -115,7 +115,16 @@ def test_triggers_import_nothing_from_the_cli_or_the_sandbox():
             for name in imported_modules(module)
             if name.startswith("intercom_connector.")
         }
-        allowed = {"workflow", "catalog", "auth", "home", "errors", "lazy_import", "storage"}
+        allowed = {
+            "workflow",
+            "catalog",
+            "auth",
+            "http",
+            "home",
+            "errors",
+            "lazy_import",
+            "storage",
+        }
         assert layers <= allowed, module.name
 
 

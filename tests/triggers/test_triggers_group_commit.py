@@ -3,31 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 
 import pytest
 from triggers_kit import SECRET, notification, signed
 
 from intercom_connector.httpx_lib import httpx
+from intercom_connector.storage import Owner
 from intercom_connector.workflow.triggers import (
     WEBHOOK_PATH,
     TopicRoutes,
     TriggerStore,
     webhook_app,
 )
+from intercom_connector.workflow.triggers.group_commit import GroupCommit
 
 ROUTES = TopicRoutes.of([("new-contacts", ["contact.*.created"])])
 DELIVERIES = 16
 
 
 class CountingStore(TriggerStore):
-    """The real store, counting the transactions that record deliveries."""
+    """The real store, counting the group transactions."""
 
     commits = 0
 
-    def record_notifications(self, deliveries, *, now=None):
+    def commit_together(self, writes):
         self.commits += 1
-        return super().record_notifications(deliveries, now=now)
+        return super().commit_together(writes)
 
 
 def _stored_elsewhere(store: TriggerStore, notification_id: str) -> bool:
@@ -74,10 +77,10 @@ async def test_deliveries_arriving_together_share_a_transaction(counting):
 
 
 async def test_a_failed_group_commit_answers_every_delivery_of_the_group_500(counting, monkeypatch):
-    def broken(deliveries, *, now=None):
+    def broken(writes):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(counting, "record_notifications", broken)
+    monkeypatch.setattr(counting, "commit_together", broken)
     app = webhook_app(counting, ROUTES, SECRET)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://serve") as http:
@@ -85,3 +88,47 @@ async def test_a_failed_group_commit_answers_every_delivery_of_the_group_500(cou
         reply = await http.post(WEBHOOK_PATH, content=body, headers=headers)
     assert reply.status_code == 500
     assert counting.events("new-contacts") == []
+
+
+def _claim_elsewhere(store: TriggerStore, seq: int) -> str | None:
+    db = sqlite3.connect(store.path)
+    try:
+        return db.execute("SELECT run_id FROM trigger_events WHERE seq = ?", (seq,)).fetchone()[0]
+    finally:
+        db.close()
+
+
+async def test_the_dispatchers_claims_and_finishes_join_the_deliveries_transaction(counting):
+    first, second = notification(id="notif_first"), notification(id="notif_second")
+    counting.record_notification(first, json.dumps(first), ["new-contacts"])
+    counting.record_notification(second, json.dumps(second), ["new-contacts"])
+    claimed, finished = (event.seq for event in counting.events("new-contacts"))
+    assert counting.claim(finished, "run-over", Owner.me())
+    commits, before = GroupCommit(counting), counting.commits
+    third = notification(id="notif_third")
+
+    async def claim() -> tuple[bool, str | None]:
+        won = await commits.claim(claimed, "run-next", Owner.me())
+        return won, _claim_elsewhere(counting, claimed)  # on disk once the claim returns
+
+    added, (won, on_disk), _ = await asyncio.gather(
+        commits.record(third, json.dumps(third), ["new-contacts"]),
+        claim(),
+        commits.finish(finished, "succeeded"),
+    )
+    assert (added, won, on_disk) == (["new-contacts"], True, "run-next")
+    assert counting.commits == before + 1
+    assert [event.state for event in counting.events("new-contacts")] == [
+        "started",
+        "succeeded",
+        "received",
+    ]
+
+
+async def test_a_claim_another_dispatcher_made_first_is_refused(counting):
+    sent = notification(id="notif_taken")
+    counting.record_notification(sent, json.dumps(sent), ["new-contacts"])
+    (event,) = counting.events("new-contacts")
+    assert counting.claim(event.seq, "run-elsewhere", Owner.me())
+    assert not await GroupCommit(counting).claim(event.seq, "run-here", Owner.me())
+    assert counting.events("new-contacts")[0].run_id == "run-elsewhere"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import importlib.util
 from collections.abc import AsyncIterator
 
 import pytest
@@ -28,6 +30,15 @@ WATCH = """
       - {id: seen, map: {id: $.steps.trigger.id}}
 """
 OPTIONS = ServeOptions(header_timeout=0.5, body_timeout=1.0, max_connections=5)
+PARSERS = [
+    "h11",
+    pytest.param(
+        "httptools",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("httptools") is None, reason="the fast extra is not installed"
+        ),
+    ),
+]
 
 
 @contextlib.asynccontextmanager
@@ -45,9 +56,15 @@ async def serving(options: ServeOptions) -> AsyncIterator[tuple[str, int]]:
             await task
 
 
+@pytest.fixture(params=PARSERS)
+def parser(request: pytest.FixtureRequest) -> str:
+    """Each bound holds with either HTTP parser the guard sits on."""
+    return request.param
+
+
 @pytest.fixture
-async def endpoint(home) -> AsyncIterator[tuple[str, int]]:
-    async with serving(OPTIONS) as where:
+async def endpoint(home, parser: str) -> AsyncIterator[tuple[str, int]]:
+    async with serving(dataclasses.replace(OPTIONS, parser=parser)) as where:
         yield where
 
 
@@ -114,8 +131,8 @@ async def test_good_deliveries_pass_while_slow_connections_hold_the_limit(endpoi
     assert statuses == [200, 200, 200]
 
 
-async def test_past_the_limit_the_oldest_idle_connections_are_closed_first(home) -> None:
-    patient = ServeOptions(header_timeout=30.0, max_connections=5)
+async def test_past_the_limit_the_oldest_idle_connections_are_closed_first(home, parser) -> None:
+    patient = ServeOptions(header_timeout=30.0, max_connections=5, parser=parser)
     async with serving(patient) as (url, port):
         held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(8)]
         async with httpx.AsyncClient(timeout=20) as http:
@@ -128,3 +145,17 @@ async def test_past_the_limit_the_oldest_idle_connections_are_closed_first(home)
     assert status == 200
     assert oldest == [b""] * 4
     assert newest_open == [True] * 4
+
+
+async def test_a_declared_body_over_the_limit_gets_413_without_being_read(endpoint) -> None:
+    _, port = endpoint
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    declared = OPTIONS.max_body + 1
+    writer.write(
+        f"POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: {declared}\r\n\r\n".encode()
+        + b"{" * 1024
+    )
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n"), timeout=20)
+    writer.close()
+    assert head.startswith(b"HTTP/1.1 413 ")

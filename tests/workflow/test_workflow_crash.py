@@ -21,12 +21,16 @@ import re
 import signal
 import subprocess
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from workflow_kit import CLI_ENTRY, PYTHON
+from workflow_kit import (
+    CLI_ENTRY,
+    CREATE_NOTE_TAG,
+    PYTHON,
+    assert_each_made_once_with_one_note_and_one_tag,
+)
 
 from intercom_connector.sandbox import SandboxConfig, run_in_thread
 from intercom_connector.workflow import RunLog
@@ -36,27 +40,6 @@ CONTACTS = int(os.environ.get("CRASH_CONTACTS", "12"))
 MAX_ROUNDS = 30
 ITERATION_STEP = re.compile(r"^each\[(\d+)\]\.(create|note|label)$")
 CONTACT_WRITE = re.compile(r"^/contacts/([^/]+)/(notes|tags)$")
-
-WORKFLOW = """
-name: create, note and tag
-config: {{emails: []}}
-steps:
-  - id: tag
-    call: create_or_update_tag
-    input: {{name: onboarded}}
-  - id: each
-    loop: {{list: $.config.emails, parallel: {parallel}}}
-    steps:
-      - id: create
-        call: create_contact
-        input: {{role: user, email: $.steps.each.value}}
-      - id: note
-        call: create_contact_note
-        input: {{contact_id: $.steps.create.id, body: Welcome aboard}}
-      - id: label
-        call: attach_tag_to_contact
-        input: {{contact_id: $.steps.create.id, id: $.steps.tag.id}}
-"""
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -157,7 +140,7 @@ def test_killed_runs_complete_with_each_write_applied_exactly_once(tmp_path, par
     rng = random.Random(f"{parallel}:{trial}")
     emails = [f"crash-{i}@example.com" for i in range(CONTACTS)]
     path = tmp_path / "create-note-tag.yaml"
-    path.write_text(WORKFLOW.format(parallel=parallel))
+    path.write_text(CREATE_NOTE_TAG.format(parallel=parallel))
     home = tmp_path / "home"
     with run_in_thread(SandboxConfig(latency=0.01, rate_limit=None)) as server:
         connect = ["--token", server.token, "--quiet"]
@@ -188,11 +171,4 @@ def test_killed_runs_complete_with_each_write_applied_exactly_once(tmp_path, par
         assert re_executed == []
         with RunLog(home / "connector.db") as log:
             assert log.summary(log.resolve_id("last")).attempts >= 2  # it was killed
-        state = server.sandbox.state
-        contacts = [state.contacts.by_email(email) for email in emails]
-        assert all(contact is not None for contact in contacts)
-        made = Counter(c.email for c in state.contacts.records() if c.email in set(emails))
-        assert set(made.values()) == {1}
-        notes = Counter(note.contact_seq for note in state.notes.values())
-        assert [notes[c.seq] for c in contacts] == [1] * CONTACTS
-        assert all(len(c.tag_ids) == 1 for c in contacts)
+        assert_each_made_once_with_one_note_and_one_tag(server.sandbox, emails)

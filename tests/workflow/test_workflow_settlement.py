@@ -130,3 +130,50 @@ def test_every_rule_names_an_operation_of_the_catalog_that_is_not_retry_safe():
     catalog = load_catalog()
     for name in RULES:
         assert not catalog.get(name).retry_safe, name
+
+
+CLOSE = """
+name: close
+config: {conversation: ""}
+steps:
+  - id: me
+    call: identify_admin
+  - id: close
+    call: close_conversation
+    input: {conversation_id: $.config.conversation, type: admin, admin_id: $.steps.me.id}
+"""
+
+
+def _open_conversation(sandbox) -> str:
+    return next(c.id for c in sandbox.state.conversations.values() if c.state == "open")
+
+
+async def test_a_close_applied_before_the_kill_is_found_not_closed_twice(home):
+    sandbox = new_sandbox()
+    conversation = _open_conversation(sandbox)
+    text = CLOSE.replace('conversation: ""', f"conversation: {conversation!r}")
+    result, steps = await _killed_then_resumed(home, text, "close", sandbox)
+    assert result.succeeded, result.error
+    parts = f"/conversations/{conversation}/parts"
+    assert len(sandbox.requests.matching("POST", parts)) == 1
+    kinds = [
+        p["part_type"] for p in steps["close"].output["conversation_parts"]["conversation_parts"]
+    ]
+    assert kinds.count("close") == 1
+    assert "settled by a lookup" in steps["close"].warnings[0]
+
+
+async def test_a_close_that_never_reached_intercom_is_sent_after_the_lookup(runlog):
+    sandbox = new_sandbox()
+    conversation = _open_conversation(sandbox)
+    parts = f"/conversations/{conversation}/parts"
+    sandbox.inject(503, method="POST", path=parts)
+    async with sandbox_client(sandbox) as client:
+        result = await run_workflow(
+            workflow(CLOSE), client, runlog=runlog, config={"conversation": conversation}
+        )
+    assert result.succeeded, result.error
+    assert len(sandbox.requests.matching("POST", parts)) == 2
+    assert sandbox.state.conversations[conversation].state == "closed"
+    close = next(s for s in runlog.steps(result.run_id) if s.step_id == "close")
+    assert "had not been applied" in close.warnings[0]

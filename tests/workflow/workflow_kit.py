@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import textwrap
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,42 @@ def sandbox_client(sandbox: Sandbox, **options: Any) -> AsyncIntercomClient:
         transport=httpx.ASGITransport(app=sandbox.app),
         **options,
     )
+
+
+CREATE_NOTE_TAG = """
+name: create, note and tag
+config: {{emails: []}}
+steps:
+  - id: tag
+    call: create_or_update_tag
+    input: {{name: onboarded}}
+  - id: each
+    loop: {{list: $.config.emails, parallel: {parallel}}}
+    steps:
+      - id: create
+        call: create_contact
+        input: {{role: user, email: $.steps.each.value}}
+      - id: note
+        call: create_contact_note
+        input: {{contact_id: $.steps.create.id, body: Welcome aboard}}
+      - id: label
+        call: attach_tag_to_contact
+        input: {{contact_id: $.steps.create.id, id: $.steps.tag.id}}
+"""
+"""The crash and fault tests' workflow (``.format(parallel=N)``): a contact per email, each
+noted and tagged once."""
+
+
+def assert_each_made_once_with_one_note_and_one_tag(sandbox: Sandbox, emails: list[str]) -> None:
+    """The sandbox holds one contact per email, each with exactly one note and one tag."""
+    state = sandbox.state
+    contacts = [state.contacts.by_email(email) for email in emails]
+    assert all(contact is not None for contact in contacts)
+    made = Counter(c.email for c in state.contacts.records() if c.email in set(emails))
+    assert set(made.values()) == {1}
+    notes = Counter(note.contact_seq for note in state.notes.values())
+    assert [notes[c.seq] for c in contacts] == [1] * len(emails)
+    assert all(len(c.tag_ids) == 1 for c in contacts)
 
 
 def new_sandbox(**config: Any) -> Sandbox:

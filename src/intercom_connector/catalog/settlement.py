@@ -5,7 +5,7 @@ process was killed, the connection dropped, Intercom answered 5xx) may or may no
 applied. Sending it again blindly can duplicate a contact or a note; giving up strands the
 run. Before such a write is ever sent again, the engine *settles* it with the rule here:
 
-- ``resend``: applying it twice leaves the same state (tagging, attaching, closing), or
+- ``resend``: applying it twice leaves the same state (tagging, attaching), or
   Intercom itself refuses the duplicate, so it is simply sent again;
 - ``look up``: a lookup finds what the first attempt made (``find``), which is adopted as
   the step's output; when nothing is found the write is sent again;
@@ -128,15 +128,47 @@ async def _note(
     return next((n for n in reply.get("data") or [] if _written_by(n, data, since)), None)
 
 
-async def _conversation_reply(caller: Caller, data: dict[str, Any], since: float) -> Any:
+async def _conversation(caller: Caller, data: dict[str, Any]) -> tuple[Any, list[Any]]:
+    """The conversation a write ``data`` acted on, and its parts."""
     conversation = await caller.call(
         "get_conversation", {"conversation_id": data["conversation_id"]}
     )
     parts = ((conversation or {}).get("conversation_parts") or {}).get("conversation_parts")
-    if any(_written_by(part, data, since) for part in parts or []):
+    return conversation, list(parts or [])
+
+
+async def _conversation_reply(caller: Caller, data: dict[str, Any], since: float) -> Any:
+    conversation, parts = await _conversation(caller, data)
+    if any(_written_by(part, data, since) for part in parts):
         # Intercom answers a reply with the whole conversation: so does the settlement.
         return conversation
     return None
+
+
+def _state_set_by(part_type: str, state: str) -> Find:
+    """A change of state, found by the part it leaves (sending it twice leaves two parts)."""
+
+    async def find(caller: Caller, data: dict[str, Any], since: float) -> Any:
+        conversation, parts = await _conversation(caller, data)
+        if (conversation or {}).get("state") != state:
+            return None
+        made = (
+            part.get("part_type") == part_type
+            and _same_author(part, data.get("admin_id"))
+            and _recent(part, since)
+            for part in parts
+        )
+        return conversation if any(made) else None
+
+    return find
+
+
+def _state_rule(operation: str, part_type: str, state: str) -> SettlementRule:
+    how = (
+        f"reads the conversation; adopts it when it is {state} with a part of type "
+        f"`{part_type}` by the same admin made since the first attempt, else sends it again"
+    )
+    return SettlementRule(operation, how, _state_set_by(part_type, state))
 
 
 _IDEMPOTENT = "idempotent: applying it twice leaves the same state, so it is sent again"
@@ -176,9 +208,9 @@ RULES: dict[str, SettlementRule] = {
         SettlementRule("cancel_export_job", _IDEMPOTENT),
         SettlementRule("attach_contact_to_conversation", _IDEMPOTENT),
         SettlementRule("dismiss_contact_banner", _IDEMPOTENT),
-        SettlementRule("close_conversation", _STATE),
-        SettlementRule("open_conversation", _STATE),
-        SettlementRule("snooze_conversation", _STATE),
+        _state_rule("close_conversation", "close", "closed"),
+        _state_rule("open_conversation", "open", "open"),
+        _state_rule("snooze_conversation", "snoozed", "snoozed"),
         SettlementRule("assign_conversation", _STATE),
     )
 }

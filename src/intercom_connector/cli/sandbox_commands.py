@@ -47,6 +47,7 @@ def config_from_options(
     rate_limit: int | None = None,
     error_rate: float = 0.0,
     drop_rate: float = 0.0,
+    throttle_rate: float = 0.0,
     export_seconds: float = 3.0,
     scopes: str | None = None,
     state: str | None = None,
@@ -62,6 +63,7 @@ def config_from_options(
             latency=parse_latency(latency),
             error_rate=error_rate,
             drop_rate=drop_rate,
+            throttle_rate=throttle_rate,
             export_seconds=export_seconds,
             rate_limit=limit,
             state_path=state,
@@ -93,6 +95,9 @@ def serve(
     ] = None,
     error_rate: Annotated[float, typer.Option(help="Share of requests answering 5xx.")] = 0.0,
     drop_rate: Annotated[float, typer.Option(help="Share of connections dropped.")] = 0.0,
+    throttle_rate: Annotated[
+        float, typer.Option(help="Share of requests answering 429 (never processed).")
+    ] = 0.0,
     export_seconds: Annotated[
         float, typer.Option(help="Seconds until a content export job completes.")
     ] = 3.0,
@@ -122,6 +127,7 @@ def serve(
         rate_limit=rate_limit,
         error_rate=error_rate,
         drop_rate=drop_rate,
+        throttle_rate=throttle_rate,
         export_seconds=export_seconds,
         scopes=scopes,
         state=state,

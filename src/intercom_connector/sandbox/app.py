@@ -36,7 +36,7 @@ from .knobs import (
     Latency,
     RateLimiter,
     fault_reply,
-    rate_limit_message,
+    limit_reply,
 )
 from .negotiation import check_acceptable
 from .replies import ApiError, Reply, new_request_id
@@ -268,8 +268,7 @@ class Sandbox:
         decision = self._limiter.hit(config.rate_limit, config.rate_limit_window_seconds)
         rate_headers = decision.headers if decision is not None else {}
         if decision is not None and not decision.allowed:
-            message = rate_limit_message(decision.limit, config.rate_limit_window_seconds)
-            limited = ApiError(429, "rate_limit_exceeded", message).reply(request_id)
+            limited = limit_reply(config, request_id)
             limited.headers.update(rate_headers)
             return limited, None, None
         delay = self._latency.draw(config)
@@ -283,7 +282,7 @@ class Sandbox:
         op_name: str | None = None
         reply: Reply | None
         if fault is not None and fault.timing == "before":
-            reply = None if fault.kind == "drop" else fault_reply(fault, request_id)
+            reply = None if fault.kind == "drop" else fault_reply(fault, request_id, config)
         else:
             try:
                 version = versions.requested_version(request.headers)
@@ -302,7 +301,7 @@ class Sandbox:
                 detail = f"Sandbox error: {type(exc).__name__}: {exc}"
                 reply = ApiError(500, "server_error", detail).reply(request_id)
             if fault is not None:
-                reply = None if fault.kind == "drop" else fault_reply(fault, request_id)
+                reply = None if fault.kind == "drop" else fault_reply(fault, request_id, config)
         if reply is not None:
             reply.headers.update(rate_headers)
         return reply, fault_name, op_name

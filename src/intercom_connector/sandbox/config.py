@@ -111,6 +111,12 @@ class SandboxConfig:
     slow_rate: float = 0.0
     slow_seconds: float = 2.0
     fault_timing: FaultTiming = "before"
+    """When drawn 5xx and drops strike: before the handler (nothing applied) or after it
+    (applied, reply lost)."""
+    throttle_rate: float = 0.0
+    """Share of requests answered 429 as if the window's budget were spent by someone else.
+    Always before the handler, whatever ``fault_timing`` says: Intercom answers 429 only for
+    requests it did not process."""
 
     # --- resource behaviour -----------------------------------------------------------
     export_seconds: float = 3.0
@@ -121,12 +127,12 @@ class SandboxConfig:
     clock: Clock = field(default_factory=SystemClock, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "drop_rate", "slow_rate"):
+        for name in ("error_rate", "drop_rate", "slow_rate", "throttle_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
-        if self.error_rate + self.drop_rate + self.slow_rate > 1.0:
-            raise ValueError("error_rate + drop_rate + slow_rate must not exceed 1")
+        if self.error_rate + self.drop_rate + self.slow_rate + self.throttle_rate > 1.0:
+            raise ValueError("error_rate + drop_rate + slow_rate + throttle_rate must not exceed 1")
         if self.rate_limit is not None and self.rate_limit < 1:
             raise ValueError("rate_limit must be positive or None")
         for name in ("contacts", "companies", "conversations", "admins", "teams", "tags"):

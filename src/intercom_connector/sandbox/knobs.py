@@ -13,10 +13,14 @@ from dataclasses import dataclass
 
 from intercom_connector.httpx_lib import httpx
 
-from .config import Clock, FaultTiming, SandboxConfig
+from .config import DEFAULT_RATE_LIMIT, Clock, FaultTiming, SandboxConfig
 from .replies import Reply, error_body
 
-FAULT_KINDS = ("500", "502", "503", "drop", "slow")
+FAULT_KINDS = ("500", "502", "503", "drop", "slow", "throttle")
+"""``throttle`` is a 429 shaped like the rate limit's own (its code and message, the window's
+``X-RateLimit-*`` headers, whose reset a client waits for), drawn independently of the
+window's count: a share of 429s that a client's own pacing cannot avoid. A bare ``429`` is a
+generic injected error with that status."""
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):
@@ -36,6 +40,8 @@ class Fault:
 
     @property
     def status(self) -> int | None:
+        if self.kind == "throttle":
+            return 429
         return int(self.kind) if self.kind.isdigit() else None
 
 
@@ -70,11 +76,14 @@ class FaultInjector:
     ) -> None:
         """Make the next ``times`` matching API requests fail with ``kind``.
 
-        ``kind`` is a status (500, 502, 503, or any 4xx/5xx), ``"drop"`` or ``"slow"``.
+        ``kind`` is a status (500, 502, 503, or any 4xx/5xx), ``"drop"``, ``"slow"`` or
+        ``"throttle"``. A throttle is always answered before the handler.
         """
         kind = str(kind)
         if kind not in FAULT_KINDS and not (kind.isdigit() and 400 <= int(kind) < 600):
             raise ValueError(f"unknown fault kind {kind!r}")
+        if kind == "throttle":
+            timing = "before"
         self._scripted.append(
             _Scripted(Fault(kind, timing), times, method.upper() if method else None, path)
         )
@@ -89,7 +98,7 @@ class FaultInjector:
                 if scripted.remaining == 0:
                     self._scripted.remove(scripted)
                 return scripted.fault
-        total = config.drop_rate + config.error_rate + config.slow_rate
+        total = config.drop_rate + config.error_rate + config.slow_rate + config.throttle_rate
         if total <= 0.0:
             return None
         draw = self._rng.random()
@@ -104,6 +113,9 @@ class FaultInjector:
         draw -= config.error_rate
         if draw < config.slow_rate:
             return Fault("slow", timing)
+        draw -= config.slow_rate
+        if draw < config.throttle_rate:  # drawn last, so older seeds meet the same faults
+            return Fault("throttle", "before")
         return None
 
 
@@ -178,7 +190,16 @@ _STATUS_CODES = {
 _BAD_GATEWAY = b"<html><body><h1>502 Bad Gateway</h1></body></html>\n"
 
 
-def fault_reply(fault: Fault, request_id: str) -> Reply:
+def limit_reply(config: SandboxConfig, request_id: str) -> Reply:
+    """The 429 of a spent window; the caller adds the window's ``X-RateLimit-*`` headers."""
+    limit = config.rate_limit if config.rate_limit is not None else DEFAULT_RATE_LIMIT
+    message = rate_limit_message(limit, config.rate_limit_window_seconds)
+    return Reply.json(error_body("rate_limit_exceeded", message, request_id), 429)
+
+
+def fault_reply(fault: Fault, request_id: str, config: SandboxConfig) -> Reply:
+    if fault.kind == "throttle":
+        return limit_reply(config, request_id)
     status = fault.status or 500
     if status == 502:
         return Reply(502, _BAD_GATEWAY, "text/html")

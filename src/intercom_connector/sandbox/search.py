@@ -16,7 +16,7 @@ import hashlib
 import heapq
 import json
 import operator as operator_module
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
@@ -25,7 +25,7 @@ from .call import Call
 from .catalog_data import Operation
 from .pagination import cursor_pages, decode_cursor, encode_cursor, per_page_value
 from .replies import ApiError, invalid
-from .search_index import narrow, order_key
+from .search_index import Span, index_span, order_key, other_conjuncts
 from .state import SandboxState
 
 T = TypeVar("T")
@@ -121,8 +121,31 @@ def _compile(node: dict[str, Any], resolve: Resolver[T], depth: int) -> Predicat
             parts.append(_compile(child, resolve, depth + 1))
         if operator == "AND":
             return lambda item: all(p(item) for p in parts)
+        endings = _endings(children, resolve)
+        if endings is not None:
+            return endings
         return lambda item: any(p(item) for p in parts)
     return _compile_filter(node, resolve)
+
+
+def _endings(children: list[Any], resolve: Resolver[T]) -> Predicate[T] | None:
+    """``OR`` of ``$`` filters on one text field (how a partitioned listing cuts a busy day
+    by id ending) as one ``endswith`` of them all: the same answer, one read of the field.
+    Called once the group compiled, so its filters are known to be valid."""
+    names = {child.get("field") for child in children}
+    if len(names) != 1 or any(child.get("operator") != "$" for child in children):
+        return None
+    spec = resolve(str(next(iter(names))))
+    if spec is None or spec.kind not in ("string", "id"):
+        return None
+    wanted = tuple(str(child["value"]).casefold() for child in children)
+    get = spec.get
+
+    def ends(item: T) -> bool:
+        actual = get(item)
+        return isinstance(actual, str) and actual.casefold().endswith(wanted)
+
+    return ends
 
 
 def _compile_filter(node: dict[str, Any], resolve: Resolver[T]) -> Predicate[T]:
@@ -309,25 +332,51 @@ def run_search(
         return order_key(get(item) if get else None, seq_of(item), get is not None, descending)
 
     cursor = pagination.get("starting_after")
-    results = cache.get(key)
-    if results is None:
-        created = resolve("created_at")
-        candidates, answered = (
-            (items(), False)
-            if created is None
-            else narrow(
-                cache, version, query, "created_at", created.get, items, created.kind != "date"
-            )
-        )
-        matched = list(candidates) if answered else [i for i in candidates if predicate(i)]
-        if not cursor and per_page == 1:  # a count: no need to sort or keep the results
-            first = heapq.nsmallest(per_page, matched, key=place)
-            more = len(matched) > per_page
-            next_cursor = _cursor_after(first[-1], sort_field, digest) if more else None
-            return first, cursor_pages(1, per_page, len(matched), next_cursor), len(matched)
-        results = sorted(matched, key=place)
-        cache.put(key, results)
-    offset = 0
+    created = resolve("created_at")
+    exact = created is not None and created.kind != "date"
+    span = (
+        None
+        if created is None
+        else index_span(cache, version, query, "created_at", created.get, seq_of, items, exact)
+    )
+    by_index = (
+        span is not None
+        and span.whole_query
+        and span.in_value_order
+        and sort_field is not None
+        and sort_field is created
+    )
+    if span is not None and by_index and not descending:
+        # A window of the index in the search's own order: page it in place.
+        results, low, high = span.records, span.start, span.stop
+    elif span is not None and by_index and not cursor and per_page == 1:
+        # A count sorted newest first: the first record is on the window's last day.
+        total = span.stop - span.start
+        tail = _day_start(span, span.stop - 1) if total else span.stop
+        first = heapq.nsmallest(1, span.records[tail : span.stop], key=place)
+        next_cursor = _cursor_after(first[-1], sort_field, digest) if total > 1 else None
+        return first, cursor_pages(1, per_page, total, next_cursor), total
+    else:
+        results = cache.get(key)
+        if results is None:
+            if span is None:
+                matched = [i for i in items() if predicate(i)]
+            elif span.whole_query:
+                matched = span.matches()
+            else:
+                check = (
+                    predicate if exact else _all_of(other_conjuncts(query, "created_at"), resolve)
+                )
+                matched = [i for i in span.matches() if check(i)]
+            if not cursor and per_page == 1:  # a count: no need to sort or keep the results
+                first = heapq.nsmallest(per_page, matched, key=place)
+                more = len(matched) > per_page
+                next_cursor = _cursor_after(first[-1], sort_field, digest) if more else None
+                return first, cursor_pages(1, per_page, len(matched), next_cursor), len(matched)
+            results = sorted(matched, key=place)
+            cache.put(key, results)
+        low, high = 0, len(results)
+    offset = low
     if cursor:
         parts = decode_cursor(cursor, "pagination.starting_after")
         if len(parts) != 3 or parts[2] != digest or not isinstance(parts[1], int):
@@ -336,12 +385,25 @@ def run_search(
                 "pagination.starting_after",
             )
         position = order_key(parts[0], parts[1], get is not None, descending)
-        offset = bisect_right(results, position, key=place)
-    page = results[offset : offset + per_page]
-    more = offset + per_page < len(results)
+        offset = bisect_right(results, position, lo=low, hi=high, key=place)
+    page = results[offset : min(offset + per_page, high)]
+    more = offset + per_page < high
     next_cursor = _cursor_after(page[-1], sort_field, digest) if more and page else None
-    pages = cursor_pages(offset // per_page + 1, per_page, len(results), next_cursor)
-    return page, pages, len(results)
+    pages = cursor_pages((offset - low) // per_page + 1, per_page, high - low, next_cursor)
+    return page, pages, high - low
+
+
+def _all_of(nodes: list[Any], resolve: Resolver[T]) -> Predicate[T]:
+    """The conjunction of nodes of a query that compiled already (so they are valid)."""
+    parts = [_compile(node, resolve, depth=0) for node in nodes]
+    if len(parts) == 1:
+        return parts[0]
+    return lambda item: all(p(item) for p in parts)
+
+
+def _day_start(span: Span, at: int) -> int:
+    """Where the run of records on the same day as ``span.records[at]`` begins."""
+    return bisect_left(span.days, span.days[at], span.start, at)
 
 
 def _cursor_after(last: Any, sort_field: Field[Any] | None, digest: str) -> str:

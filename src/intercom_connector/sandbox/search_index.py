@@ -4,11 +4,15 @@ Intercom's search is an index, not a scan: a client that splits a listing into m
 ``created_at`` windows and pages them at once costs it little. A sandbox that scanned every
 record for every new query would turn such a listing into minutes of CPU, so:
 
-- ``narrow`` reads the day bounds a query's conjuncts put on a date field (``<``, ``>``,
+- ``index_span`` reads the day bounds a query's conjuncts put on a date field (``<``, ``>``,
   ``=`` filters, or an ``OR`` of ``>`` and ``=`` on the same value, in nested ``AND``
   groups) and returns only the records in that range, from a sorted index built once per
-  data version. The full
-  predicate still runs on them, so the index only ever narrows to a superset;
+  data version. The full predicate still runs on them, so the index only ever narrows to a
+  superset;
+- the index is in (day, value, seq) order, for numbers that of a search sorted by the field
+  ascending, so when the day bounds are the whole query (a partitioned listing's windows)
+  the results are a run of the index (``index_span``): a page is found by bisecting the
+  keyset cursor into that run, with no scan, copy or sort of the records;
 - ``ResultCache`` keeps the sorted results of recent queries (least recently used out), so
   paging one query costs one scan, and 32 concurrent partitions do not evict each other;
 - ``order_key`` is the position of a record in a result list, so a cursor can carry the last
@@ -22,6 +26,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 DAY = 86_400
@@ -117,6 +122,12 @@ def date_range(query: Any, name: str, exact: bool = False) -> tuple[float, float
     return low, high, found == len(conjuncts) and not exact
 
 
+def other_conjuncts(query: Any, name: str) -> list[Any]:
+    """The conjuncts that put no day bound on ``name``: for a field compared by calendar day,
+    all a record of the query's day range still has to pass."""
+    return [node for node in _conjuncts(query) if _day_bounds(node, name, False) is None]
+
+
 class ResultCache:
     """Sorted search results and date indexes of recent queries, least recently used out."""
 
@@ -147,32 +158,70 @@ class ResultCache:
         return len(self._data)
 
 
-def narrow(
+@dataclass(frozen=True)
+class Span:
+    """The records a query's day bounds allow: ``records[start:stop]`` of the field's index,
+    which holds every record with a value in (day, value, seq) order; ``days`` runs beside
+    it. ``whole_query``: the bounds are the query, so the run is exactly its matches;
+    ``in_value_order``: every value is a number, so the index is in ``order_key`` order of
+    a search sorted by the field ascending."""
+
+    records: list[Any]
+    days: list[int]
+    start: int
+    stop: int
+    whole_query: bool
+    in_value_order: bool
+
+    def matches(self) -> list[Any]:
+        return self.records[self.start : self.stop]
+
+
+def _build_index(
+    items: Callable[[], Iterable[Any]], get: Callable[[Any], Any], seq: Callable[[Any], int]
+) -> tuple[list[int], list[Any], bool]:
+    """Days, records and whether every value is a number (as dates are: day order is then
+    value order, the search's own), sorted by (day, value, seq).
+
+    Numbers are sorted through positions, seq first and then (stably) value, so the sort
+    makes no tuple per record: a hundred thousand new containers would set the cyclic
+    collector walking every record of the store, several times, for nothing."""
+    records = [i for i in items() if get(i) is not None]
+    values = [get(i) for i in records]
+    if all(isinstance(v, int | float) for v in values):  # bools are ints, as in order_key
+        seqs = [seq(i) for i in records]
+        order = sorted(range(len(records)), key=seqs.__getitem__)
+        order.sort(key=lambda k: float(values[k]))
+        return [int(values[k]) // DAY for k in order], [records[k] for k in order], True
+    rows = sorted(
+        zip(values, [seq(i) for i in records], records, strict=True),
+        key=lambda row: (int(row[0]) // DAY, _value_key(row[0]), row[1]),
+    )
+    return [int(row[0]) // DAY for row in rows], [row[2] for row in rows], False
+
+
+def index_span(
     cache: ResultCache,
     version_key: tuple[Any, ...],
     query: Any,
     field: str,
     get: Callable[[Any], Any],
+    seq: Callable[[Any], int],
     items: Callable[[], Iterable[Any]],
     exact: bool,
-) -> tuple[Iterable[Any], bool]:
-    """The records whose ``field`` lies in the query's day range (all when it sets none),
-    and whether they are exactly the query's matches (then no predicate needs to run)."""
+) -> Span | None:
+    """The run of ``field``'s index within the query's day range; None when it sets none."""
     bounds = date_range(query, field, exact)
     if bounds is None:
-        return items(), False
+        return None
     slot = (version_key[0], field)
     held = cache.indexes.get(slot)
     index = held[1] if held is not None and held[0] == version_key else None
     if index is None:
-        pairs = sorted(
-            ((int(v) // DAY, i) for i in items() if (v := get(i)) is not None),
-            key=lambda pair: pair[0],
-        )
-        index = ([day for day, _ in pairs], [item for _, item in pairs])
+        index = _build_index(items, get, seq)
         cache.indexes[slot] = (version_key, index)
-    days, records = index
+    days, records, numeric = index
     low, high, whole_query = bounds
     start = 0 if low == float("-inf") else bisect_left(days, low)
     stop = len(days) if high == float("inf") else bisect_right(days, high)
-    return records[start:stop], whole_query
+    return Span(records, days, start, max(start, stop), whole_query, numeric)

@@ -34,6 +34,7 @@ from intercom_connector.workflow.engine import (
     StepRef,
     is_handled_error,
 )
+from intercom_connector.workflow.loop_items import iteration_start, recorded_list
 from intercom_connector.workflow.model import (
     UNARY_OPERATORS,
     AnyStep,
@@ -79,6 +80,8 @@ class Interpreter:
         self.engine = engine
         self.config = config
         self.env = env
+        self._recorded = {s.id for s in plan.workflow.steps if isinstance(s, CallStep)}
+        """Top-level call steps: each output is recorded once, as the interpreter saw it."""
         self._handlers: dict[type, Callable[..., Coroutine[Any, Any, None]]] = {
             CallStep: self._call,
             LoopStep: self._loop,
@@ -257,7 +260,8 @@ class Interpreter:
                 raise self._fail(ref, reason, {"list": mode.items}, started=False)
             written = {"list": mode.items, "count": len(items), "parallel": mode.parallel}
             self.engine.started(ref, written)
-            run = self._list_iterations(step, mode, items, scope, prefix, depth)
+            source = recorded_list(mode.items, self._recorded)
+            run = self._list_iterations(step, mode, items, source, scope, prefix, depth)
         else:
             self.engine.started(ref, {"forever": True, "max_iterations": mode.max_iterations})
             run = self._forever_iterations(step, mode, scope, prefix, depth)
@@ -274,16 +278,26 @@ class Interpreter:
             raise outer
 
     async def _iteration(
-        self, loop: LoopStep, index: int, value: Any, scope: Scope, prefix: str, depth: int
+        self,
+        loop: LoopStep,
+        index: int,
+        value: Any,
+        scope: Scope,
+        prefix: str,
+        depth: int,
+        source: list[str] | None = None,
     ) -> tuple[dict[str, Any], BreakLoop | None]:
+        """One iteration; ``source``: where the list's items are recorded (``loop_items``)."""
         key = f"{prefix}{loop.id}[{index}]"
         ref = StepRef(key, loop.id, "iteration", depth)
         inner = dict(scope)
         current: dict[str, Any] = {"index": index}
+        recorded = current
         if isinstance(loop.loop, ListLoop):
             current["value"] = value
+            recorded = iteration_start(index, value, source)
         inner[loop.id] = current
-        self.engine.started(ref, current)
+        self.engine.started(ref, recorded)
         stopped: BreakLoop | None = None
         try:
             await self._block(list(loop.steps), inner, key + ".", depth + 1)
@@ -316,6 +330,7 @@ class Interpreter:
         step: LoopStep,
         mode: ListLoop,
         items: list[Any],
+        source: list[str] | None,
         scope: Scope,
         prefix: str,
         depth: int,
@@ -331,7 +346,7 @@ class Interpreter:
             for index in cursor:
                 try:
                     output, stopped = await self._iteration(
-                        step, index, items[index], scope, prefix, depth
+                        step, index, items[index], scope, prefix, depth, source
                     )
                 except StepFailed as failure:
                     failures.append((index, failure))

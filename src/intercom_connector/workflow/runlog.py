@@ -40,6 +40,7 @@ from intercom_connector.errors import UsageError
 from intercom_connector.home import database_path
 from intercom_connector.redaction import Redactor
 from intercom_connector.storage import Owner, open_database
+from intercom_connector.workflow.loop_items import restore_items
 from intercom_connector.workflow.sealing import Sealer
 
 MIGRATIONS = (
@@ -369,4 +370,5 @@ class RunLog:
                 record.timer_until = float(data["until"])
             elif event.type == WARNING:
                 record.warnings.append(str(data.get("message")))
+        restore_items(records)
         return list(records.values())

@@ -27,6 +27,7 @@ from intercom_connector.workflow.loader import LoadedWorkflow
 from intercom_connector.workflow.runlog import RunLog, RunNotFound, new_run_id
 from intercom_connector.workflow.runner import RunResult, resume_run, run_workflow
 from intercom_connector.workflow.triggers.events import run_definition
+from intercom_connector.workflow.triggers.group_commit import GroupCommit
 from intercom_connector.workflow.triggers.store import Owner, TriggerEvent, TriggerStore
 
 log = logging.getLogger("intercom_connector.triggers")
@@ -85,6 +86,7 @@ class Dispatcher:
         max_runs: int = DEFAULT_MAX_RUNS,
         secrets: Iterable[str | None] = (),
         on_run_ended: Callable[[RunEnded], None] = lambda ended: None,
+        commits: GroupCommit | None = None,
     ) -> None:
         if max_runs < 1:
             raise ValueError("max_runs must be at least 1")
@@ -93,6 +95,8 @@ class Dispatcher:
         self.workflows = dict(workflows)
         self.secrets = list(secrets)
         self.on_run_ended = on_run_ended
+        self.commits = commits or GroupCommit(store)
+        """Claims and finishes join the endpoint's group commits (the same instance)."""
         self.owner = Owner.me()
         self._slots = asyncio.Semaphore(max_runs)
         self._wake = asyncio.Event()
@@ -154,7 +158,7 @@ class Dispatcher:
                         await asyncio.gather(slot, return_exceptions=True)
                         return
                     run_id = new_run_id()
-                    if self.store.claim(event.seq, run_id, self.owner):
+                    if await self.commits.claim(event.seq, run_id, self.owner):
                         self._spawn(event, run_id, resume=False)
                     else:
                         self._slots.release()
@@ -210,7 +214,7 @@ class Dispatcher:
             raise
         except Exception as error:  # the run could not start: scope, definition, resume
             message = f"{type(error).__name__}: {error}"
-            self.store.finish(event.seq, "error", message)
+            await self.commits.finish(event.seq, "error", message)
             log.error("%s: run %s could not run: %s", event.workflow, run_id, message)
             self.on_run_ended(
                 RunEnded(event.workflow, run_id, event.event_id, "error", 0.0, message, resume)
@@ -218,7 +222,7 @@ class Dispatcher:
             return
         finally:
             self._slots.release()
-        self.store.finish(event.seq, result.status, result.error)
+        await self.commits.finish(event.seq, result.status, result.error)
         if result.succeeded:
             log.info("%s: run %s succeeded in %.2fs", event.workflow, run_id, result.duration)
         else:

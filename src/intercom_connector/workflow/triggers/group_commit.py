@@ -1,38 +1,79 @@
-"""Deliveries that arrive together are stored in one transaction, each acknowledged after it.
+"""The trigger queue's writes of one moment share a transaction; each waits for its commit.
 
-One commit with ``synchronous=FULL`` costs an fsync; committing each delivery alone caps
-the endpoint at the disk's fsync rate whatever the concurrency. Here a delivery waits for
-the next group commit instead: the first one of a quiet moment starts a flush, which lets
-the deliveries already read by the event loop join it, stores them all in one transaction
-and only then resolves each waiter, so every 200 still follows its own commit. A failed
-commit fails every delivery of its group (each answers 500; Intercom sends it again).
+One commit with ``synchronous=FULL`` costs an fsync, and the event loop waits for it:
+committing each write alone caps the endpoint at the disk's fsync rate whatever the
+concurrency, and during a burst the dispatcher's own writes (a claim before each run, a
+finish after it) took a third of the loop's time. Here a write waits for the next group
+commit instead: the first one of a quiet moment starts a flush, which lets the deliveries
+already read by the event loop (and the claims and finishes asked for meanwhile) join it,
+applies them all in one transaction and only then resolves each waiter. So every 200
+still follows its own delivery's commit, and every run still starts after its claim's.
+A failed commit fails every write of its group (a delivery answers 500; Intercom sends it
+again).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import sqlite3
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
-from intercom_connector.workflow.triggers.store import TriggerStore
+from intercom_connector.storage import Owner
+from intercom_connector.workflow.triggers.store import (
+    TriggerStore,
+    claim_in,
+    finish_in,
+    record_in,
+)
+
+T = TypeVar("T")
 
 JOIN_ROUNDS = 3
 """Event-loop turns a flush waits so deliveries already received (bodies read) can join."""
 
 
 class GroupCommit:
-    """Queues deliveries for ``store`` and commits them in groups."""
+    """Queues writes for ``store`` and commits them in groups."""
 
     def __init__(self, store: TriggerStore) -> None:
         self._store = store
-        self._pending: list[tuple[dict[str, Any], str, list[str], asyncio.Future[list[str]]]] = []
+        self._pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
         self._flushing: asyncio.Task[None] | None = None
 
     async def record(
         self, notification: dict[str, Any], body: str, workflows: list[str]
     ) -> list[str]:
         """Wait until the delivery is committed; the workflows it was newly queued for."""
-        future: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
-        self._pending.append((notification, body, workflows, future))
+        write = partial(
+            record_in,
+            notification=notification,
+            body=body,
+            workflows=workflows,
+            received=time.time(),
+        )
+        return await self._join(write)
+
+    async def claim(self, seq: int, run_id: str, owner: Owner) -> bool:
+        """Wait until the event holds ``run_id``; False if another dispatcher claimed it."""
+        return await self._join(
+            partial(claim_in, seq=seq, run_id=run_id, owner=owner, now=time.time())
+        )
+
+    async def finish(self, seq: int, status: str, error: str | None = None) -> None:
+        """Wait until the event is marked finished with ``status``."""
+        await self._join(partial(finish_in, seq=seq, status=status, error=error, now=time.time()))
+
+    async def settle(self) -> None:
+        """Wait until every write asked for so far is committed (or failed): before closing."""
+        while self._flushing is not None and not self._flushing.done():
+            await asyncio.gather(self._flushing, return_exceptions=True)
+
+    async def _join(self, write: Callable[[sqlite3.Connection], T]) -> T:
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._pending.append((write, future))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
         return await asyncio.shield(future)
@@ -43,12 +84,12 @@ class GroupCommit:
                 await asyncio.sleep(0)
             group, self._pending = self._pending, []
             try:
-                results = self._store.record_notifications([entry[:3] for entry in group])
-            except Exception as error:  # every waiter of the group answers 500
-                for *_, future in group:
+                results = self._store.commit_together([write for write, _ in group])
+            except Exception as error:  # every waiter of the group fails with it
+                for _, future in group:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            for (*_, future), added in zip(group, results, strict=True):
+            for (_, future), result in zip(group, results, strict=True):
                 if not future.done():
-                    future.set_result(added)
+                    future.set_result(result)

@@ -12,11 +12,12 @@ a lone ``*`` matches every topic.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from intercom_connector.http.jsoncodec import loads
 
 NOTIFICATION_TYPE = "notification_event"
 PING_TOPIC = "ping"
@@ -66,7 +67,8 @@ def _check_values(value: Any) -> None:
 
 def parse_notification(body: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(body.decode("utf-8"))  # strictly UTF-8, as the queue stores it
+        body.decode("utf-8")  # strictly UTF-8, as the queue stores it
+        value = loads(body)
     except RecursionError:
         raise MalformedNotification(f"the body nests deeper than {MAX_NESTING} levels") from None
     except (UnicodeDecodeError, ValueError) as error:  # ValueError: a 5,000-digit number

@@ -42,6 +42,7 @@ from intercom_connector.workflow.triggers.dispatcher import (
     HostedWorkflow,
     RunEnded,
 )
+from intercom_connector.workflow.triggers.group_commit import GroupCommit
 from intercom_connector.workflow.triggers.notifications import TopicRoutes
 from intercom_connector.workflow.triggers.receiver import (
     DEFAULT_BODY_TIMEOUT,
@@ -87,6 +88,9 @@ class ServeOptions:
     """Seconds a delivery has to send its whole body (408 after)."""
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     """Open connections; past it the oldest idle one is closed first."""
+    parser: str = "auto"
+    """HTTP parser: ``httptools`` (the ``fast`` extra), ``h11``, or ``auto`` (httptools
+    when installed)."""
 
 
 def check_servable(workflows: Iterable[LoadedWorkflow], secret: str | None) -> None:
@@ -180,6 +184,7 @@ class TriggerServer:
                 loop.add_signal_handler(number, stop.set)
         store = self.store = TriggerStore(self.database)
         runlog = RunLog(self.database)
+        commits = GroupCommit(store)
         dispatcher = self.dispatcher = Dispatcher(
             store,
             runlog,
@@ -187,6 +192,7 @@ class TriggerServer:
             max_runs=self.options.max_runs,
             secrets=self.secrets,
             on_run_ended=self.on_run_ended,
+            commits=commits,
         )
         scheduled = self._scheduled()
         scheduler = self.scheduler = Scheduler(
@@ -221,6 +227,7 @@ class TriggerServer:
                 http.should_exit = True
             await asyncio.gather(*tasks, return_exceptions=True)
             await dispatcher.shutdown(self.options.grace)
+            await commits.settle()
             runlog.close()
             store.close()
             if handle_signals:
@@ -239,6 +246,7 @@ class TriggerServer:
             max_body=self.options.max_body,
             body_timeout=self.options.body_timeout,
             on_queued=dispatcher.wake,
+            commits=dispatcher.commits,
         )
         if sock is None:
             sock = bind(self.options.host, self.options.port)
@@ -248,7 +256,11 @@ class TriggerServer:
             log_level="warning",
             access_log=False,
             ws="none",
-            http=guarded_protocol(self.options.header_timeout, self.options.max_connections),
+            http=guarded_protocol(
+                self.options.header_timeout,
+                self.options.max_connections,
+                parser=self.options.parser,
+            ),
         )
         return _Server(config), sock
 

@@ -27,11 +27,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from intercom_connector.home import database_path
 from intercom_connector.storage import Owner, open_database
@@ -68,6 +68,7 @@ ALTER TABLE trigger_events ADD COLUMN last_duplicate_at REAL;
 """
 MIGRATIONS = (SCHEMA, DUPLICATE_COUNTS)
 """Script ``i`` takes the ``triggers`` tables from version ``i`` to ``i + 1``."""
+T = TypeVar("T")
 _COLUMNS = (
     "seq, workflow, event_id, kind, topic, received_at, event, run_id, claimed_by, "
     "finished_at, status, error, duplicates, last_duplicate_at"
@@ -136,6 +137,51 @@ def _event(row: tuple) -> TriggerEvent:
     )
 
 
+def record_in(
+    db: sqlite3.Connection,
+    notification: dict[str, Any],
+    body: str,
+    workflows: Iterable[str],
+    received: float,
+) -> list[str]:
+    """Within a transaction: queue one delivery per workflow; the workflows it was new for."""
+    added = []
+    for workflow in workflows:
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO trigger_events "
+            "(workflow, event_id, kind, topic, received_at, event) "
+            "VALUES (?, ?, 'webhook', ?, ?, ?)",
+            (workflow, notification["id"], notification["topic"], received, body),
+        )
+        if cursor.rowcount:
+            added.append(workflow)
+            continue
+        db.execute(
+            "UPDATE trigger_events SET duplicates = duplicates + 1, "
+            "last_duplicate_at = ? WHERE workflow = ? AND event_id = ?",
+            (received, workflow, notification["id"]),
+        )
+    return added
+
+
+def claim_in(db: sqlite3.Connection, seq: int, run_id: str, owner: Owner, now: float) -> bool:
+    """Within a transaction: give a pending event its run id; False if it had one."""
+    cursor = db.execute(
+        "UPDATE trigger_events SET run_id = ?, claimed_by = ?, claimed_at = ? "
+        "WHERE seq = ? AND run_id IS NULL AND finished_at IS NULL",
+        (run_id, json.dumps(vars(owner)), now, seq),
+    )
+    return bool(cursor.rowcount)
+
+
+def finish_in(db: sqlite3.Connection, seq: int, status: str, error: str | None, now: float) -> None:
+    """Within a transaction: mark an event's run ended."""
+    db.execute(
+        "UPDATE trigger_events SET finished_at = ?, status = ?, error = ? WHERE seq = ?",
+        (now, status, error, seq),
+    )
+
+
 class TriggerStore:
     """The queue and the schedule state; one instance per process and thread."""
 
@@ -186,27 +232,16 @@ class TriggerStore:
         """Queue several deliveries in one transaction (one fsync); per delivery, what was new
         (a repeated one raises its row's duplicate count)."""
         received = time.time() if now is None else now
-        results = []
         with self._transaction() as db:
-            for notification, body, workflows in deliveries:
-                added = []
-                for workflow in workflows:
-                    cursor = db.execute(
-                        "INSERT OR IGNORE INTO trigger_events "
-                        "(workflow, event_id, kind, topic, received_at, event) "
-                        "VALUES (?, ?, 'webhook', ?, ?, ?)",
-                        (workflow, notification["id"], notification["topic"], received, body),
-                    )
-                    if cursor.rowcount:
-                        added.append(workflow)
-                        continue
-                    db.execute(
-                        "UPDATE trigger_events SET duplicates = duplicates + 1, "
-                        "last_duplicate_at = ? WHERE workflow = ? AND event_id = ?",
-                        (received, workflow, notification["id"]),
-                    )
-                results.append(added)
-        return results
+            return [record_in(db, *delivery, received) for delivery in deliveries]
+
+    def commit_together(self, writes: Sequence[Callable[[sqlite3.Connection], T]]) -> list[T]:
+        """Apply ``writes`` in order in one transaction (one fsync); their results.
+
+        If one raises, none is kept. ``group_commit`` gathers the writes of a moment here.
+        """
+        with self._transaction() as db:
+            return [write(db) for write in writes]
 
     def fire_slot(
         self, workflow: str, schedule: str, slot: float, event: dict[str, Any], *, now: float
@@ -286,12 +321,7 @@ class TriggerStore:
     def claim(self, seq: int, run_id: str, owner: Owner, *, now: float | None = None) -> bool:
         """Give a pending event its run id; False if another dispatcher claimed it first."""
         with self._transaction() as db:
-            cursor = db.execute(
-                "UPDATE trigger_events SET run_id = ?, claimed_by = ?, claimed_at = ? "
-                "WHERE seq = ? AND run_id IS NULL AND finished_at IS NULL",
-                (run_id, json.dumps(vars(owner)), time.time() if now is None else now, seq),
-            )
-        return bool(cursor.rowcount)
+            return claim_in(db, seq, run_id, owner, time.time() if now is None else now)
 
     def take_over(self, seq: int, owner: Owner) -> None:
         """Move a claimed event to this process (its claimer is gone)."""
@@ -303,10 +333,7 @@ class TriggerStore:
 
     def finish(self, seq: int, status: str, error: str | None = None) -> None:
         with self._transaction() as db:
-            db.execute(
-                "UPDATE trigger_events SET finished_at = ?, status = ?, error = ? WHERE seq = ?",
-                (time.time(), status, error, seq),
-            )
+            finish_in(db, seq, status, error, time.time())
 
     def busy(self, workflow: str) -> bool:
         """Whether an event of ``workflow`` is queued or its run has not finished."""
