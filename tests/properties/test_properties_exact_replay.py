@@ -121,7 +121,7 @@ async def _scenario(path: Path, replies, config, nth: int, batch: int) -> None:
                 config={"value": config},
                 on_progress=_die_at(nth),
             )
-    del crashed_log  # killed: what it had not committed is gone
+    crashed_log._db.close()  # killed: what it had not committed is gone
     resumed_log = RunLog(path, keys=KEYS)
     run_id = resumed_log.resolve_id("last")
     async with _client(replies) as client:

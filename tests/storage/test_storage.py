@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 
@@ -22,7 +23,7 @@ def test_a_new_database_is_private_from_the_first_moment(tmp_path):
 
 def test_migrations_run_once_in_order_and_record_the_version(tmp_path):
     path = tmp_path / "connector.db"
-    with open_database(path, migrations={"things": STEPS[:1]}) as db:
+    with closing(open_database(path, migrations={"things": STEPS[:1]})) as db:
         assert schema_version(db, "things") == 1
     db = open_database(path, migrations={"things": STEPS})
     db.execute("INSERT INTO things (name) VALUES ('x')")

@@ -48,7 +48,7 @@ async def _killed_then_resumed(home: Path, text: str, step_id: str, sandbox, **r
             await run_workflow(
                 workflow(text), client, runlog=doomed, on_progress=die_after(step_id)
             )
-        del doomed  # killed: the finish of the write was never committed
+        doomed._db.close()  # killed: the finish of the write was never committed
         with RunLog(path) as log:
             result = await resume_run("last", client, runlog=log, force=True, **resume)
             return result, {r.step_id: r for r in log.steps(result.run_id)}

@@ -1,7 +1,9 @@
 """Reading the run log and the trigger queue for the panel, from any server thread.
 
 ``RunLog`` and ``TriggerStore`` hold one SQLite connection each and are meant for one
-thread, while the server answers requests from a thread pool: each thread gets its own.
+thread, while the server answers requests from a thread pool: each read opens its own and
+closes it when done (a connection kept per pool thread could never be closed, and Python
+3.13 warns of every connection left to the garbage collector).
 Folding a run's log is the expensive read (a run of 20,000 iterations is 80,000 events), so
 the fold of a finished run is kept; a run still going is folded again at most once a second.
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,21 +40,18 @@ _CACHED_RUNS = 8
 class RunReader:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        self._local = threading.local()
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[float, RunIndex]] = OrderedDict()
 
-    def log(self) -> RunLog:
-        log = getattr(self._local, "log", None)
-        if log is None:
-            log = self._local.log = RunLog(self.path)
-        return log
+    @contextmanager
+    def log(self) -> Iterator[RunLog]:
+        with RunLog(self.path) as log:
+            yield log
 
-    def triggers(self) -> TriggerStore:
-        store = getattr(self._local, "triggers", None)
-        if store is None:
-            store = self._local.triggers = TriggerStore(self.path)
-        return store
+    @contextmanager
+    def triggers(self) -> Iterator[TriggerStore]:
+        with TriggerStore(self.path) as store:
+            yield store
 
     def runs(
         self, limit: int = 100, status: str | None = None, workflow: str | None = None
@@ -59,8 +60,19 @@ class RunReader:
 
         ``workflow`` matches any part of the name, case aside, so the list narrows as it is typed.
         """
-        log = self.log()
-        triggered = {event.run_id: event for event in self.triggers().events() if event.run_id}
+        with self.triggers() as store:
+            triggered = {event.run_id: event for event in store.events() if event.run_id}
+        with self.log() as log:
+            return self._rows(log, triggered, limit, status, workflow)
+
+    def _rows(
+        self,
+        log: RunLog,
+        triggered: dict[str, Any],
+        limit: int,
+        status: str | None,
+        workflow: str | None,
+    ) -> list[dict[str, Any]]:
         rows = []
         for summary in log.runs(limit):
             if status and summary.status != status:
@@ -76,8 +88,8 @@ class RunReader:
         return rows
 
     def summary(self, run_id: str) -> RunSummary:
-        log = self.log()
-        return log.summary(log.resolve_id(run_id))
+        with self.log() as log:
+            return log.summary(log.resolve_id(run_id))
 
     def index(self, run_id: str) -> RunIndex:
         summary = self.summary(run_id)
@@ -92,9 +104,9 @@ class RunReader:
             )
             if same and (summary.status in _FINAL or now - built_at < _LIVE_REFRESH):
                 return index
-        log = self.log()
-        throttles = log.events(summary.run_id, (THROTTLED,))
-        index = RunIndex.build(summary, log.steps(summary.run_id), throttles)
+        with self.log() as log:
+            throttles = log.events(summary.run_id, (THROTTLED,))
+            index = RunIndex.build(summary, log.steps(summary.run_id), throttles)
         with self._lock:
             self._cache[summary.run_id] = (now, index)
             self._cache.move_to_end(summary.run_id)
@@ -105,7 +117,9 @@ class RunReader:
     def deliveries(self, limit: int = 200) -> list[dict[str, Any]]:
         """The `serve` queue, newest first: each delivery's state and the run it started."""
         rows = []
-        for event in reversed(self.triggers().events()[-limit:]):
+        with self.triggers() as store:
+            events = store.events()[-limit:]
+        for event in reversed(events):
             rows.append(
                 {
                     "seq": event.seq,
@@ -125,4 +139,5 @@ class RunReader:
 
     def delivery_counts(self) -> dict[str, int]:
         """How many deliveries are in each state, duplicates included (the whole queue)."""
-        return self.triggers().state_counts()
+        with self.triggers() as store:
+            return store.state_counts()
