@@ -14,6 +14,10 @@ from intercom_connector.sandbox.server import run_in_thread
 from intercom_connector.workflow import RunLog
 from intercom_connector.workflow.engines.temporal import connect
 
+# A hang guard, not a speed check: each run lists or loops 20,000 times through a real
+# Temporal server, which takes 25-110 s on a quiet 2-core machine and more under load.
+pytestmark = pytest.mark.timeout(600)
+
 LONG_LOOP = """
     name: Long loop
     trigger: manual
