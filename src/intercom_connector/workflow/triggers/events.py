@@ -10,19 +10,69 @@ started by a notification or a schedule slot, the definition is the file as writ
   lists it first.
 
 ``runs resume`` then works on triggered runs unchanged: the event travels in the log.
+
+Checking that definition again for every event was a sixth of a triggered run's cost in
+``serve``. What the checks conclude depends on the file, the catalog and the event's
+top-level keys (they name the generated step's fields), never on the event's values: the
+event is checked by the shape its kind declares (``shape_checks``). So a definition
+checked once is reused for the next event with the same keys, keyed by the file's name,
+a digest of its content as loaded, the event's keys and the catalog object; only the
+config (the event) is replaced. An edited file has another digest and is checked afresh;
+a file that mentions the reserved key itself is checked every time.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 from typing import Any
 
 from intercom_connector.catalog.registry import Catalog
+from intercom_connector.workflow.checks import Plan
 from intercom_connector.workflow.loader import LoadedWorkflow, check_data
 from intercom_connector.workflow.model import TRIGGER_CONFIG_KEY, TRIGGER_STEP_ID
 from intercom_connector.workflow.triggers.schedule import Schedule, iso
 
 GENERATED_DESCRIPTION = "The event that started this run (added by intercom-connector serve)."
+CHECKED_KEPT = 256
+"""Checked definitions kept (one per file and event shape); past it the oldest go."""
+
+
+class CheckedDefinitions:
+    """Plans of definitions already checked, by what the checks' result depends on."""
+
+    def __init__(self, kept: int = CHECKED_KEPT) -> None:
+        self._kept = kept
+        self._plans: dict[tuple[str | None, str, tuple[str, ...]], tuple[object, Plan]] = {}
+
+    @staticmethod
+    def key(loaded: LoadedWorkflow, event: dict[str, Any]) -> tuple | None:
+        """None when the file itself mentions the reserved config key: never reused."""
+        text = repr(loaded.data)
+        if TRIGGER_CONFIG_KEY in text:
+            return None
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return loaded.file, digest, tuple(event)
+
+    def definition(
+        self, loaded: LoadedWorkflow, data: dict[str, Any], event: dict[str, Any], catalog: Any
+    ) -> LoadedWorkflow:
+        key = self.key(loaded, event)
+        found = self._plans.get(key) if key is not None else None
+        if found is None or found[0] is not catalog:
+            checked = check_data(data, loaded.file, catalog=catalog)
+            if key is not None:
+                if len(self._plans) >= self._kept:
+                    del self._plans[next(iter(self._plans))]
+                self._plans[key] = (catalog, checked.plan)
+            return checked
+        plan = found[1]
+        workflow = plan.workflow.model_copy(update={"config": data["config"]})
+        return LoadedWorkflow(dataclasses.replace(plan, workflow=workflow), loaded.file, data)
+
+
+_CHECKED = CheckedDefinitions()
 
 
 def run_definition(
@@ -39,7 +89,7 @@ def run_definition(
     }
     data["config"] = config
     data["steps"] = [step, *data["steps"]]
-    return check_data(data, loaded.file, catalog=catalog)
+    return _CHECKED.definition(loaded, data, event, catalog)
 
 
 def schedule_event(
