@@ -52,8 +52,11 @@ def open_database(
     synchronous: str = "NORMAL",
     migrations: dict[str, Sequence[Migration]] | None = None,
     timeout: float = 10.0,
+    any_thread: bool = False,
 ) -> sqlite3.Connection:
     """Open (creating with mode 0600) a connector database, migrated; the caller closes it.
+
+    ``any_thread`` lets a connection that one worker thread uses be closed by another.
 
     ``migrations`` maps a component name (``runlog``, ``triggers``, ``auth``) to its
     scripts: script ``i`` takes the component from version ``i`` to ``i + 1``. The
@@ -65,7 +68,7 @@ def open_database(
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             with suppress(FileExistsError):  # a concurrent process made it, with the same mode
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        connection = sqlite3.connect(path, timeout=timeout)
+        connection = sqlite3.connect(path, timeout=timeout, check_same_thread=not any_thread)
         try:
             connection.isolation_level = None
             connection.execute("PRAGMA journal_mode=WAL")

@@ -24,12 +24,13 @@ DELIVERIES = 16
 
 
 class CountingStore(TriggerStore):
-    """The real store, counting the group transactions."""
+    """The real store, counting the group transactions of all its connections (the one
+    the commit thread opens with ``writer()`` is a CountingStore too)."""
 
     commits = 0
 
     def commit_together(self, writes):
-        self.commits += 1
+        CountingStore.commits += 1
         return super().commit_together(writes)
 
 
@@ -61,6 +62,7 @@ async def _deliver_all(store: TriggerStore) -> list[tuple[int, bool]]:
 
 @pytest.fixture
 def counting(home) -> CountingStore:
+    CountingStore.commits = 0
     with CountingStore() as opened:
         yield opened
 
@@ -77,10 +79,10 @@ async def test_deliveries_arriving_together_share_a_transaction(counting):
 
 
 async def test_a_failed_group_commit_answers_every_delivery_of_the_group_500(counting, monkeypatch):
-    def broken(writes):
+    def broken(self, writes):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(counting, "commit_together", broken)
+    monkeypatch.setattr(CountingStore, "commit_together", broken)
     app = webhook_app(counting, ROUTES, SECRET)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://serve") as http:

@@ -101,6 +101,8 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(max_runs)
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._claiming = 0
+        """Claims asked for and not yet turned into a run (the event is no longer pending)."""
 
     # --- control -----------------------------------------------------------------------
     def wake(self) -> None:
@@ -158,10 +160,14 @@ class Dispatcher:
                         await asyncio.gather(slot, return_exceptions=True)
                         return
                     run_id = new_run_id()
-                    if await self.commits.claim(event.seq, run_id, self.owner):
-                        self._spawn(event, run_id, resume=False)
-                    else:
-                        self._slots.release()
+                    self._claiming += 1
+                    try:
+                        if await self.commits.claim(event.seq, run_id, self.owner):
+                            self._spawn(event, run_id, resume=False)
+                        else:
+                            self._slots.release()
+                    finally:
+                        self._claiming -= 1
                 if len(pending) == BATCH:
                     continue  # a backlog: nothing will wake us for the rest of it
                 waking = asyncio.ensure_future(self._wake.wait())
@@ -180,7 +186,7 @@ class Dispatcher:
         """Wait until no run is going and nothing is queued (tests, graceful stop)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self._tasks or self.store.pending(self.workflows):
+        while self._tasks or self._claiming or self.store.pending(self.workflows):
             if loop.time() > deadline:
                 raise TimeoutError("the dispatcher did not become idle")
             if self._tasks:

@@ -10,6 +10,14 @@ applies them all in one transaction and only then resolves each waiter. So every
 still follows its own delivery's commit, and every run still starts after its claim's.
 A failed commit fails every write of its group (a delivery answers 500; Intercom sends it
 again).
+
+The commit itself runs on a thread of its own, on a connection of its own
+(``TriggerStore.writer``): SQLite lets go of the GIL while it writes and waits for the
+fsync, so the event loop goes on reading and verifying the next deliveries meanwhile
+(on the loop, the fsync was a sixth of its time during a burst). Those deliveries form
+the next group, committed as soon as this one is durable. Nothing changes in what a 200
+means: a waiter is resolved only after the commit holding its write returned, and one
+group is committed at a time, in the order the writes were asked for.
 """
 
 from __future__ import annotations
@@ -17,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
@@ -40,6 +49,9 @@ class GroupCommit:
 
     def __init__(self, store: TriggerStore) -> None:
         self._store = store
+        self._writer: TriggerStore | None = None
+        """The commit thread's connection, opened there on the first commit."""
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trigger-commits")
         self._pending: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
         self._flushing: asyncio.Task[None] | None = None
 
@@ -78,13 +90,21 @@ class GroupCommit:
             self._flushing = asyncio.create_task(self._flush())
         return await asyncio.shield(future)
 
+    def _commit(self, writes: Sequence[Callable[[sqlite3.Connection], Any]]) -> list[Any]:
+        """On the commit thread: one transaction for ``writes``."""
+        if self._writer is None:
+            self._writer = self._store.writer()
+        return self._writer.commit_together(writes)
+
     async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
         while self._pending:
             for _ in range(JOIN_ROUNDS):
                 await asyncio.sleep(0)
             group, self._pending = self._pending, []
+            writes = [write for write, _ in group]
             try:
-                results = self._store.commit_together([write for write, _ in group])
+                results = await loop.run_in_executor(self._thread, self._commit, writes)
             except Exception as error:  # every waiter of the group fails with it
                 for _, future in group:
                     if not future.done():

@@ -185,11 +185,29 @@ def finish_in(db: sqlite3.Connection, seq: int, status: str, error: str | None, 
 class TriggerStore:
     """The queue and the schedule state; one instance per process and thread."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, any_thread: bool = False) -> None:
         self.path = Path(path) if path is not None else database_path()
-        self._db = open_database(self.path, synchronous="FULL", migrations={"triggers": MIGRATIONS})
+        self._db = open_database(
+            self.path,
+            synchronous="FULL",
+            migrations={"triggers": MIGRATIONS},
+            any_thread=any_thread,
+        )
+        self._writers: list[TriggerStore] = []
+
+    def writer(self) -> TriggerStore:
+        """Another connection to this queue, for a thread that commits (``group_commit``).
+
+        In WAL this store's reads never wait for that connection's commits (nor its fsync).
+        It is closed with this store, by whichever thread closes it.
+        """
+        opened = type(self)(self.path, any_thread=True)
+        self._writers.append(opened)
+        return opened
 
     def close(self) -> None:
+        for opened in self._writers:
+            opened.close()
         self._db.close()
 
     def __enter__(self) -> TriggerStore:
