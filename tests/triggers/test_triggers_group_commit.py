@@ -25,13 +25,13 @@ DELIVERIES = 16
 
 class CountingStore(TriggerStore):
     """The real store, counting the group transactions of all its connections (the one
-    the commit thread opens with ``writer()`` is a CountingStore too)."""
+    the group commits open with ``writer()`` is a CountingStore too)."""
 
     commits = 0
 
-    def commit_together(self, writes):
+    def commit(self):
         CountingStore.commits += 1
-        return super().commit_together(writes)
+        return super().commit()
 
 
 def _stored_elsewhere(store: TriggerStore, notification_id: str) -> bool:
@@ -79,10 +79,10 @@ async def test_deliveries_arriving_together_share_a_transaction(counting):
 
 
 async def test_a_failed_group_commit_answers_every_delivery_of_the_group_500(counting, monkeypatch):
-    def broken(self, writes):
+    def broken(self):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(CountingStore, "commit_together", broken)
+    monkeypatch.setattr(CountingStore, "commit", broken)
     app = webhook_app(counting, ROUTES, SECRET)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://serve") as http:

@@ -15,6 +15,11 @@ extra: in a profile of a burst of deliveries, its C parser took HTTP parsing and
 from about 15% of the receiver's event loop to under 10%) and on the pure-Python h11 one
 otherwise; both create a request cycle once a request head is complete and report each
 finished response, which is all the guard needs.
+
+Both protocols write a response's head and its body separately: two ``send`` calls per
+delivery, and two segments the sender wakes up for. The guard hands them a transport that
+joins the writes of one event-loop turn into one (``_JoinedWrites``): during a burst the
+reply's system calls were a tenth of the receiver's loop.
 """
 
 from __future__ import annotations
@@ -38,6 +43,40 @@ DEFAULT_MAX_CONNECTIONS = 100
 _TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
 
+class _JoinedWrites:
+    """A transport whose writes of one event-loop turn leave in one ``write``.
+
+    A close sends what is pending first; everything else is the real transport's.
+    """
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            self._loop.call_soon(self._send)
+        self._pending.append(data)
+
+    def _send(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            self._transport.write(data)
+
+    def close(self) -> None:
+        self._send()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._pending.clear()
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 if TYPE_CHECKING:
     _Protocol = H11Protocol  # what the guard needs of either protocol
 else:
@@ -57,7 +96,7 @@ class _Guard(_Protocol):
         self._cycle_when_armed: object = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        super().connection_made(_JoinedWrites(transport, self.loop))  # type: ignore[arg-type]
         self._arm_head_timer()
         if len(self.connections) > self.max_connections:
             self._shed()

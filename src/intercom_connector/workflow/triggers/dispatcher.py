@@ -10,6 +10,15 @@ process died between claim and start); a run the log shows unfinished is resumed
 log; a run the log shows finished only needs its event marked. Nothing starts twice, and
 nothing accepted is lost.
 
+Acknowledgements go first. A delivery's 200 has a deadline (Intercom sends it again, and
+pauses an endpoint that keeps failing), a queued event has none: it is on disk. Runs and
+the receiver share one event loop, and while ``serve`` takes a burst of deliveries the runs
+it starts meanwhile took almost half of that loop. So while deliveries are being handled
+(``receiving``), the next run waits until they are answered, but never longer than
+``RECEIVER_FIRST`` per start: under a flood that never pauses, runs still start at about
+Intercom's rate limit (one call per run, 166 per second), and a burst leaves a backlog
+that drains at full speed as soon as it ends.
+
 On shutdown, no new run starts; runs still going after the grace period are cancelled and
 left ``interrupted`` in the log, to be resumed by the next start.
 """
@@ -37,6 +46,9 @@ POLL_SECONDS = 5.0
 BATCH = 100
 """Events claimed per look at the queue; a full batch means more wait: look again at once."""
 """How often the queue is read when nothing woke the dispatcher (rows from elsewhere)."""
+RECEIVER_FIRST = 0.05
+"""Seconds a run start waits at most for the deliveries being handled to be answered."""
+RECEIVER_POLL = 0.001
 
 
 RunStarter = Callable[[LoadedWorkflow, TriggerEvent], Awaitable[RunResult]]
@@ -87,6 +99,7 @@ class Dispatcher:
         secrets: Iterable[str | None] = (),
         on_run_ended: Callable[[RunEnded], None] = lambda ended: None,
         commits: GroupCommit | None = None,
+        receiving: Callable[[], bool] = lambda: False,
     ) -> None:
         if max_runs < 1:
             raise ValueError("max_runs must be at least 1")
@@ -97,6 +110,8 @@ class Dispatcher:
         self.on_run_ended = on_run_ended
         self.commits = commits or GroupCommit(store)
         """Claims and finishes join the endpoint's group commits (the same instance)."""
+        self.receiving = receiving
+        """Whether deliveries are waiting for their acknowledgement (they go first)."""
         self.owner = Owner.me()
         self._slots = asyncio.Semaphore(max_runs)
         self._wake = asyncio.Event()
@@ -159,6 +174,7 @@ class Dispatcher:
                         slot.cancel()
                         await asyncio.gather(slot, return_exceptions=True)
                         return
+                    await self._after_deliveries()
                     run_id = new_run_id()
                     self._claiming += 1
                     try:
@@ -181,6 +197,15 @@ class Dispatcher:
             if not stopping.done():
                 stopping.cancel()
                 await asyncio.gather(stopping, return_exceptions=True)
+
+    async def _after_deliveries(self) -> None:
+        """Wait (at most ``RECEIVER_FIRST``) until no delivery waits for its 200."""
+        if not self.receiving():
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + RECEIVER_FIRST
+        while self.receiving() and loop.time() < deadline:
+            await asyncio.sleep(RECEIVER_POLL)
 
     async def idle(self, timeout: float = 30.0) -> None:
         """Wait until no run is going and nothing is queued (tests, graceful stop)."""

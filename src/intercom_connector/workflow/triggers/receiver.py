@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -62,10 +63,31 @@ WEBHOOK_PATH = "/webhooks/intercom"
 DEFAULT_MAX_BODY = 1024 * 1024
 DEFAULT_BODY_TIMEOUT = 30.0
 _SIGNATURE = SIGNATURE_HEADER.lower().encode()
+DELIVERIES_QUIET = 0.002
+"""Seconds after the last reply the endpoint still counts as taking a burst."""
 
 
 class _TooLarge(Exception):
     pass
+
+
+class Deliveries:
+    """The deliveries being handled now, and when the last one was answered.
+
+    The dispatcher reads it to let acknowledgements go first (``Dispatcher.receiving``):
+    during a burst the count drops to 0 for a moment after every group of replies, before
+    the senders' next deliveries arrive, so ``recently`` also counts the last ``quiet``
+    seconds as busy.
+    """
+
+    __slots__ = ("answered_at", "open")
+
+    def __init__(self) -> None:
+        self.open = 0
+        self.answered_at = float("-inf")
+
+    def recently(self, quiet: float = DELIVERIES_QUIET) -> bool:
+        return self.open > 0 or time.monotonic() - self.answered_at < quiet
 
 
 async def _read_body(receive: Receive, declared: bytes | None, limit: int) -> bytes:
@@ -115,10 +137,13 @@ def webhook_app(
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
     on_queued: Callable[[], None] = lambda: None,
     commits: GroupCommit | None = None,
+    deliveries: Deliveries | None = None,
 ) -> ASGIApp:
     """The ASGI app of the endpoint; ``on_queued`` wakes the dispatcher; ``commits`` is
-    shared with the dispatcher so its writes join the deliveries' transactions."""
+    shared with the dispatcher so its writes join the deliveries' transactions; the app
+    counts the deliveries it is handling in ``deliveries``."""
     commits = commits or GroupCommit(store)
+    handling = deliveries or Deliveries()
 
     def refuse(scope: Scope, status: int, reason: str) -> tuple[int, dict[str, Any] | None]:
         client = scope.get("client")
@@ -184,7 +209,12 @@ def webhook_app(
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == WEBHOOK_PATH:
-            await _reply(send, *await deliver(scope, receive))
+            handling.open += 1
+            try:
+                await _reply(send, *await deliver(scope, receive))
+            finally:
+                handling.open -= 1
+                handling.answered_at = time.monotonic()
         else:
             await others(scope, receive, send)
 

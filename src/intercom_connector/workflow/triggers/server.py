@@ -48,6 +48,7 @@ from intercom_connector.workflow.triggers.receiver import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_MAX_BODY,
     WEBHOOK_PATH,
+    Deliveries,
     webhook_app,
 )
 from intercom_connector.workflow.triggers.schedule import schedule_of
@@ -143,6 +144,7 @@ class TriggerServer:
         self.scheduler: Scheduler | None = None
         self.ready = asyncio.Event()
         self._stop: asyncio.Event | None = None
+        self._deliveries = Deliveries()
 
     @property
     def routes(self) -> TopicRoutes:
@@ -193,6 +195,7 @@ class TriggerServer:
             secrets=self.secrets,
             on_run_ended=self.on_run_ended,
             commits=commits,
+            receiving=self._deliveries.recently,
         )
         scheduled = self._scheduled()
         scheduler = self.scheduler = Scheduler(
@@ -247,6 +250,7 @@ class TriggerServer:
             body_timeout=self.options.body_timeout,
             on_queued=dispatcher.wake,
             commits=dispatcher.commits,
+            deliveries=self._deliveries,
         )
         if sock is None:
             sock = bind(self.options.host, self.options.port)

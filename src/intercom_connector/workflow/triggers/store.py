@@ -256,10 +256,36 @@ class TriggerStore:
     def commit_together(self, writes: Sequence[Callable[[sqlite3.Connection], T]]) -> list[T]:
         """Apply ``writes`` in order in one transaction (one fsync); their results.
 
-        If one raises, none is kept. ``group_commit`` gathers the writes of a moment here.
+        If one raises, none is kept.
         """
-        with self._transaction() as db:
-            return [write(db) for write in writes]
+        results = self.apply_together(writes)
+        self.commit()
+        return results
+
+    def apply_together(self, writes: Sequence[Callable[[sqlite3.Connection], T]]) -> list[T]:
+        """Begin a transaction and apply ``writes`` in it; ``commit`` or ``rollback`` ends it.
+
+        ``group_commit`` applies a group on the event loop (microseconds a row) and leaves
+        only ``commit``, the fsync, to its thread. If a write raises, none is kept.
+        """
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            return [write(self._db) for write in writes]
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def commit(self) -> None:
+        """End the transaction ``apply_together`` began, durably; if it fails, nothing is kept."""
+        try:
+            self._db.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+    def rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def fire_slot(
         self, workflow: str, schedule: str, slot: float, event: dict[str, Any], *, now: float
