@@ -33,6 +33,7 @@ import time
 from collections.abc import AsyncGenerator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .collector import young_collections_spaced
 from .errors import IntercomError, TransientError
 from .paginators import PaginationSpec, make_paginator
 from .partition_bounds import (
@@ -179,7 +180,8 @@ class PartitionedListing:
         """The records, a page at a time, in no particular order across partitions.
 
         Paging starts as soon as the planner hands out its first partition; the biggest
-        partition waiting is taken first, so the long ones do not finish last."""
+        partition waiting is taken first, so the long ones do not finish last. Young
+        collections are spaced out meanwhile (``collector.py``)."""
         work: asyncio.PriorityQueue[tuple[int, int, Partition | None]] = asyncio.PriorityQueue()
         planned = self._planned = []
         self._planning = True
@@ -232,23 +234,24 @@ class PartitionedListing:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
 
-        producer = asyncio.create_task(run_tasks())
-        getter: asyncio.Future[list[Any]] | None = None
-        try:
-            while True:
-                if producer.done() and queue.empty():
-                    producer.result()  # raises the partition's failure, if any
-                    return
-                getter = asyncio.ensure_future(queue.get())
-                await asyncio.wait({getter, producer}, return_when=asyncio.FIRST_COMPLETED)
-                if getter.done():
-                    yield getter.result()
-                    continue
-                getter.cancel()
-                if producer.exception() is not None:
-                    producer.result()
-        finally:
-            if getter is not None:
-                getter.cancel()
-            producer.cancel()
-            await asyncio.gather(producer, return_exceptions=True)
+        with young_collections_spaced():  # many pages alive at once: see collector.py
+            producer = asyncio.create_task(run_tasks())
+            getter: asyncio.Future[list[Any]] | None = None
+            try:
+                while True:
+                    if producer.done() and queue.empty():
+                        producer.result()  # raises the partition's failure, if any
+                        return
+                    getter = asyncio.ensure_future(queue.get())
+                    await asyncio.wait({getter, producer}, return_when=asyncio.FIRST_COMPLETED)
+                    if getter.done():
+                        yield getter.result()
+                        continue
+                    getter.cancel()
+                    if producer.exception() is not None:
+                        producer.result()
+            finally:
+                if getter is not None:
+                    getter.cancel()
+                producer.cancel()
+                await asyncio.gather(producer, return_exceptions=True)
