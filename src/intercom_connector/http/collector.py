@@ -1,4 +1,5 @@
-"""Fewer young collections while a parallel listing holds many decoded pages.
+"""Fewer young collections while a parallel listing (partitions, or pages fetched ahead)
+holds many decoded pages.
 
 A page of 150 contacts is some 6,000 containers, and a listing with 32 partitions keeps up
 to twice that many pages alive (in flight and queued). Python's collector starts a young
