@@ -60,6 +60,9 @@ class PartitionPlanner:
         self.parallel = parallel
         self.per_page = per_page
         self.probes = 0
+        # The target size and where final partitions go, for the plan being made.
+        self._target = 0
+        self._emit: Emit = _ignore
 
     async def _probe(self, filters: list[dict[str, Any]], order: str = "ascending") -> Mapping:
         self.probes += 1
@@ -91,20 +94,13 @@ class PartitionPlanner:
         if total <= target or start is None or end is None:
             emit(whole)
             return
-        await self._by_days(whole, start, end + 1, target, emit, 0, self._can_split_ids())
+        self._target, self._emit = target, emit
+        await self._by_days(whole, start, end + 1, 0, self._can_split_ids())
 
-    async def _settle(
-        self,
-        part: Partition,
-        low: int,
-        high: int,
-        target: int,
-        emit: Emit,
-        depth: int,
-        ids: bool,
-    ) -> None:
+    async def _settle(self, part: Partition, low: int, high: int, depth: int, ids: bool) -> None:
         """Emit a window over the target as balanced partitions (see the module docstring);
         ``ids``: whether cutting by id endings is still worth a try here."""
+        target, emit = self._target, self._emit
         single_day = high - low <= 1
         if ids and (single_day or part.expected <= ID_SPLIT_MAX * target):
             classes = await self._by_ids(part, target)
@@ -116,23 +112,15 @@ class PartitionPlanner:
         if single_day or depth >= MAX_SPLIT_ROUNDS:
             emit(part)
             return
-        await self._by_days(part, low, high, target, emit, depth + 1, ids)
+        await self._by_days(part, low, high, depth + 1, ids)
 
     def _can_split_ids(self) -> bool:
         return bool(self.scheme.split_field) and len(self.scheme.split_alphabet) >= 2
 
-    async def _by_days(
-        self,
-        part: Partition,
-        low: int,
-        high: int,
-        target: int,
-        emit: Emit,
-        depth: int,
-        ids: bool,
-    ) -> None:
+    async def _by_days(self, part: Partition, low: int, high: int, depth: int, ids: bool) -> None:
         """Cut a window into whole days; emit the final pieces (neighbours merged while they
         fit) at once, and settle the big ones concurrently."""
+        target, emit = self._target, self._emit
         pieces = await self._cut(part, low, high, target)
         big = []
         run: list[Partition] = []
@@ -141,7 +129,7 @@ class PartitionPlanner:
                 if run:
                     emit(_joined(run))
                     run = []
-                big.append(self._settle(piece, start, stop, target, emit, depth, ids))
+                big.append(self._settle(piece, start, stop, depth, ids))
             elif run and sum(p.expected for p in run) + piece.expected > target:
                 emit(_joined(run))
                 run = [piece]
@@ -194,3 +182,7 @@ class PartitionPlanner:
 def _joined(run: list[Partition]) -> Partition:
     """Neighbouring windows as one (they share their bounds)."""
     return Partition(run[0].low, run[-1].high, expected=sum(p.expected for p in run))
+
+
+def _ignore(partition: Partition) -> None:
+    """Where partitions go before a plan is started (nowhere: nothing is planned then)."""
