@@ -42,7 +42,7 @@ from .negotiation import check_acceptable
 from .replies import ApiError, Reply, new_request_id
 from .requestlog import RequestLog, RequestRecord
 from .routing import MethodNotAllowed, Router
-from .seeding import seed_state
+from .staff import seed_staff
 from .state import SandboxState
 from .validation import InputValidator
 from .webhooks import WebhookSender
@@ -93,8 +93,9 @@ def stateful_operations() -> frozenset[str]:
 
 
 def build_state(config: SandboxConfig) -> SandboxState:
+    """The state of a fresh workspace: admins and teams now, the other records on first use."""
     state = SandboxState(config)
-    seed_state(state)
+    seed_staff(state)
     return state
 
 
