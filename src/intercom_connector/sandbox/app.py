@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -45,11 +45,11 @@ from .routing import MethodNotAllowed, Router
 from .staff import seed_staff
 from .state import SandboxState
 from .validation import InputValidator
-from .webhooks import WebhookSender
 from .wire_request import ClientDisconnect, WireRequest
 
 if TYPE_CHECKING:
     from .journal import StateJournal
+    from .webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
 
@@ -126,12 +126,18 @@ class Sandbox:
             self.journal = StateJournal(Path(self.config.state_path), self.config)
         self.state = build_state(self.config)
         self._replay()
-        self.webhooks = WebhookSender(lambda: self.state)
 
     # --- Python API -----------------------------------------------------------------
     @property
     def app(self) -> Sandbox:
         return self
+
+    @cached_property
+    def webhooks(self) -> WebhookSender:
+        """Notifications of the sandbox's writes; made with the first write, or when asked."""
+        from .webhooks import WebhookSender
+
+        return WebhookSender(lambda: self.state)
 
     @property
     def token(self) -> str:
@@ -374,7 +380,7 @@ class Sandbox:
 
             return generic_reply(op, call)
         reply = handler(self.state, call)
-        if notify:
+        if notify and self.config.webhook_url:  # the sender loads with its first use
             self.webhooks.observe(op.name, call, reply)
         return reply
 
