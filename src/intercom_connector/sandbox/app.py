@@ -27,7 +27,7 @@ from intercom_connector.httpx_lib import httpx
 
 from . import versions
 from .call import Call
-from .catalog_data import Operation, spec_operations
+from .catalog_data import Operation, spec_operation, spec_routes
 from .config import FaultTiming, SandboxConfig
 from .handlers import handler_for, modelled_operations
 from .knobs import (
@@ -66,10 +66,11 @@ TRANSPORT_KEY = "intercom_sandbox.transport"
 
 
 @cache
-def api_router() -> Router[Operation]:
-    router: Router[Operation] = Router()
-    for op in spec_operations():
-        router.add(op.method, op.path, op)
+def api_router() -> Router[str]:
+    """Method and path to the name of the operation serving them."""
+    router: Router[str] = Router()
+    for method, path, name in spec_routes():
+        router.add(method, path, name)
     return router
 
 
@@ -325,7 +326,7 @@ class Sandbox:
             ) from exc
         if match is None:
             raise ApiError(404, "not_found", "Resource Not Found")
-        return match.target, match.params
+        return spec_operation(match.target), match.params
 
     async def _operation(
         self, request: WireRequest, op: Operation, params: dict[str, str], version: str
