@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from intercom_connector.sandbox import ManualClock, SandboxConfig, create_app
@@ -111,3 +113,23 @@ async def test_a_record_made_before_any_seeded_one_is_read_is_numbered_after_the
         later = (await client.post("/tags", json={"name": "Made first"})).json()
     assert later == tag
     assert tag["id"] not in {seeded_tag["id"] for seeded_tag in seeded}
+
+
+def test_threads_reading_a_fresh_workspace_at_once_see_one_seeding() -> None:
+    # A served sandbox's state may be first read by a request and by a test at once.
+    sandbox = create_app(SandboxConfig(contacts=20_000, conversations=0))
+    state = sandbox.state
+    start = threading.Barrier(4)
+    seen: list[tuple[int, int]] = []
+
+    def read() -> None:
+        start.wait(timeout=30)
+        store = state.contacts
+        seen.append((id(store), len(store)))  # the same store, never seen half seeded
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert seen == [(id(state.contacts), 20_000)] * 4

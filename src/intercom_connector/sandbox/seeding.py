@@ -48,7 +48,8 @@ EVENT_NAMES = (
 def seed_records(state: SandboxState) -> None:
     """Make and fill every record ``SandboxState`` seeds on first use (``SEEDED_ON_FIRST_USE``).
 
-    The containers are all set before anything is read, so no read here seeds again.
+    ``state`` is a scratch copy that ``SandboxState.ensure_seeded`` publishes once filled. The
+    containers are all set before anything is read, so no read here seeds again.
     """
     config = state.seed_config
     state.ids = ids = Ids(config.seed)

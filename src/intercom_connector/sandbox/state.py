@@ -10,6 +10,7 @@ deterministically from ``config.seed``.
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,8 @@ SEEDED_ON_FIRST_USE = frozenset(
 )
 """What ``seeding.seed_records`` makes, all at once, when any of it is first read. The ids
 are among them, so no record is numbered before the seeded ones are."""
+
+_SEEDING = threading.Lock()
 
 
 @dataclass(slots=True)
@@ -170,11 +173,23 @@ class SandboxState:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def ensure_seeded(self) -> None:
-        """Seed the records now (a server does, before it listens, so no request waits)."""
-        if "ids" not in self.__dict__:
-            from .seeding import seed_records
+        """Seed the records now (a server does, before it listens, so no request waits).
 
-            seed_records(self)
+        A served sandbox's state may be first read by a request and by the test or caller
+        at once: the records are seeded under a lock into a scratch copy and published in
+        one step, so nobody sees them half made or seeded twice.
+        """
+        if "ids" in self.__dict__:
+            return
+        from .seeding import seed_records
+
+        with _SEEDING:
+            if "ids" in self.__dict__:
+                return
+            scratch = object.__new__(SandboxState)
+            scratch.__dict__.update(self.__dict__)
+            seed_records(scratch)
+            self.__dict__.update({name: scratch.__dict__[name] for name in SEEDED_ON_FIRST_USE})
 
     @property
     def collections(self) -> CollectionStore:
