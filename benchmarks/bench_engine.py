@@ -207,7 +207,7 @@ def main() -> None:
         f"{big / 1024:.0f} MB, difference {(big - small) / 1024:.0f} MB (target <= 40 MB)"
     )
     began = time.perf_counter()
-    create_app(SandboxConfig(contacts=100_000, conversations=0))
+    create_app(SandboxConfig(contacts=100_000, conversations=0)).state.ensure_seeded()
     print(f"seeding: 100,000 contacts in {time.perf_counter() - began:.1f} s")
     _script("bench_fanout.py", "--contacts", str(args.fanout), "--parallel", "16")
     _script("bench_ingest.py", "--deliveries", str(args.deliveries), "--concurrency", "16")

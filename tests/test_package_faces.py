@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from intercom_connector.lazy_import import _typing_imports
+
 PUBLIC_NAMES: dict[str, list[str]] = {
     "intercom_connector": [
         "AsyncIntercomClient",
@@ -244,15 +246,25 @@ def test_every_public_name_resolves(package):
         assert name in dir(face)
 
 
-def _typing_block_names(package: str) -> set[str]:
-    source = Path(importlib.import_module(package).__file__ or "").read_text(encoding="utf-8")
-    names: set[str] = set()
-    for node in ast.parse(source).body:
+def _face_source(package: str) -> str:
+    return Path(importlib.import_module(package).__file__ or "").read_text(encoding="utf-8")
+
+
+def _typing_block_imports(package: str) -> dict[str, tuple[str, str]]:
+    """What the face's ``if TYPE_CHECKING:`` block imports, as ``ast`` reads it."""
+    found: dict[str, tuple[str, str]] = {}
+    for node in ast.parse(_face_source(package)).body:
         if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
             for statement in node.body:
                 if isinstance(statement, ast.ImportFrom):
-                    names.update(alias.asname or alias.name for alias in statement.names)
-    return names
+                    module = "." * statement.level + (statement.module or "")
+                    for alias in statement.names:
+                        found[alias.asname or alias.name] = (module, alias.name)
+    return found
+
+
+def _typing_block_names(package: str) -> set[str]:
+    return set(_typing_block_imports(package))
 
 
 LAZY_FACES = [
@@ -263,6 +275,12 @@ LAZY_FACES = [
 @pytest.mark.parametrize("package", sorted(LAZY_FACES))
 def test_a_lazy_face_exports_exactly_what_its_typing_block_imports(package):
     assert _typing_block_names(package) == set(PUBLIC_NAMES[package])
+
+
+@pytest.mark.parametrize("package", sorted(LAZY_FACES))
+def test_the_lazy_loader_reads_each_typing_block_as_ast_does(package):
+    # lazy_import reads the block as text, to stay clear of importing ast at start-up
+    assert _typing_imports(_face_source(package)) == _typing_block_imports(package)
 
 
 def test_an_unknown_name_is_an_attribute_error():

@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 
 from intercom_connector.lazy_import import attach
 
+__version__ = "0.1.0"
+"""The package's version (pyproject.toml reads it from here): the User-Agent carries it, and
+reading it from the installed metadata cost a few milliseconds of every command."""
+
 if TYPE_CHECKING:
     from intercom_connector.catalog.client import AsyncIntercomClient
     from intercom_connector.catalog.model import Operation

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from intercom_connector.catalog import generator
+from intercom_connector.catalog import data_files, generator
 from intercom_connector.catalog.registry import load_catalog
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -127,3 +127,12 @@ def test_input_schema_merges_path_query_and_body_fields():
         ("page", "query", False),
         ("per_page", "query", False),
     ]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in generator.DATA_DIR.glob("*.json")))
+def test_every_packaged_file_reads_the_same_with_orjson_as_with_json(name):
+    # data_files reads them by orjson when installed: no integer beyond 64 bits (which
+    # orjson would round) and no NaN may creep into a generated file unnoticed.
+    orjson = pytest.importorskip("orjson")
+    text = (generator.DATA_DIR / name).read_bytes()
+    assert data_files.decode(text) == orjson.loads(text) == json.loads(text)

@@ -74,6 +74,9 @@ def test_call_against_the_sandbox_loads_only_what_that_operation_needs(tmp_path)
     assert "intercom_connector.sandbox.workspace" in loaded  # identify_admin's handlers
     assert "intercom_connector.sandbox.contacts" not in loaded
     assert "intercom_connector.catalog.listing" not in loaded
+    # /me reads the admins only: the other records are neither defined nor seeded
+    assert "intercom_connector.sandbox.records" not in loaded
+    assert "intercom_connector.sandbox.seeding" not in loaded
 
 
 def _complete(words: str) -> tuple[list[str], set[str]]:

@@ -220,3 +220,10 @@ async def test_an_explicit_default_port_is_still_the_same_origin(make_client):
     async with make_client(server.transport) as client:
         await client.request("GET", f"{BASE_URL}:443/events")
     assert server.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_the_user_agent_names_the_installed_version():
+    from importlib.metadata import version
+
+    installed = version("intercom-connector")
+    assert USER_AGENT.removeprefix("intercom-connector/") == installed

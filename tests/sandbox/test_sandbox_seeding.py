@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
+
 from intercom_connector.sandbox import ManualClock, SandboxConfig, create_app
 
 
@@ -60,3 +64,72 @@ async def test_reset_restores_the_seeded_workspace() -> None:
         await client.post("/contacts", json={"email": "x@example.com"})
         sandbox.reset()
         assert (await client.get("/contacts")).json() == before
+
+
+FIRST_REQUESTS = {
+    "/me": ("GET", "/me", None),
+    "conversations": ("GET", "/conversations", None),
+    "data attributes": ("GET", "/data_attributes", None),
+    "an admin away": (
+        "PUT",
+        "/admins/991267400/away",
+        {"away_mode_enabled": True, "away_mode_reassign": False},
+    ),
+    "a new tag": ("POST", "/tags", {"name": "Made first"}),
+}
+
+
+async def _seeded_after(first: str) -> tuple[list[object], object]:
+    """The seed-5 workspace's records as a client reads them, after ``first`` ran first."""
+    sandbox = create_app(SandboxConfig(seed=5, clock=ManualClock()))
+    method, path, body = FIRST_REQUESTS[first]
+    async with sandbox.async_client() as client:
+        reply = await client.request(method, path, json=body)
+        assert reply.status_code == 200, reply.text
+        pages: list[object] = [
+            (await client.get("/contacts", params={"per_page": 150})).json(),
+            (await client.post("/companies/list", params={"per_page": 50})).json(),
+            (await client.get("/conversations", params={"per_page": 50})).json(),
+            (await client.get("/segments")).json(),
+        ]
+    return pages, reply.json()
+
+
+@pytest.mark.parametrize("first", [name for name in FIRST_REQUESTS if name != "/me"])
+async def test_the_seeded_records_do_not_depend_on_what_is_touched_first(first: str) -> None:
+    # The records are seeded on first use: the same seed must still give the same ids and
+    # cross-references (contacts' companies and tags, conversations' authors and assignees)
+    # whatever is read or written first. /me reads only the admins: the reference.
+    reference, _ = await _seeded_after("/me")
+    touched, _ = await _seeded_after(first)
+    assert touched == reference
+
+
+async def test_a_record_made_before_any_seeded_one_is_read_is_numbered_after_them() -> None:
+    _, tag = await _seeded_after("a new tag")
+    sandbox = create_app(SandboxConfig(seed=5, clock=ManualClock()))
+    async with sandbox.async_client() as client:
+        seeded = (await client.get("/tags")).json()["data"]
+        later = (await client.post("/tags", json={"name": "Made first"})).json()
+    assert later == tag
+    assert tag["id"] not in {seeded_tag["id"] for seeded_tag in seeded}
+
+
+def test_threads_reading_a_fresh_workspace_at_once_see_one_seeding() -> None:
+    # A served sandbox's state may be first read by a request and by a test at once.
+    sandbox = create_app(SandboxConfig(contacts=20_000, conversations=0))
+    state = sandbox.state
+    start = threading.Barrier(4)
+    seen: list[tuple[int, int]] = []
+
+    def read() -> None:
+        start.wait(timeout=30)
+        store = state.contacts
+        seen.append((id(store), len(store)))  # the same store, never seen half seeded
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert seen == [(id(state.contacts), 20_000)] * 4

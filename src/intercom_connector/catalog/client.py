@@ -34,6 +34,7 @@ from intercom_connector.httpx_lib import httpx
 
 if TYPE_CHECKING:
     from intercom_connector.catalog.listing import Order
+    from intercom_connector.catalog.validation import InputValidator
 
 
 class AsyncIntercomClient:
@@ -59,7 +60,6 @@ class AsyncIntercomClient:
     ) -> None:
         self.catalog = catalog or load_catalog()
         self.deadline = deadline
-        self.validator = self.catalog.validator
         self.granted_scopes = frozenset(granted_scopes) if granted_scopes is not None else None
         self.download_dir = Path(download_dir)
         self.api = AsyncApiClient(
@@ -100,7 +100,13 @@ class AsyncIntercomClient:
         """Resolve, authorize and validate without sending anything."""
         operation = self.catalog.get(name)
         check_scope(operation, self.granted_scopes, self.catalog.scopes)
+        if (data is None or data == {}) and operation.accepts_no_input_unchecked:
+            return operation, {}  # what the validator would answer, without loading it
         return operation, self.validator.prepare(operation, data)
+
+    @property
+    def validator(self) -> InputValidator:
+        return self.catalog.validator
 
     async def call(self, name: str, data: dict[str, Any] | None = None) -> Any:
         """Run one operation and return its reply (one page for list operations)."""

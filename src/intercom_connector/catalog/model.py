@@ -29,6 +29,15 @@ class Field:
         return type_label(self.schema)
 
 
+def constrains_the_whole(schema: dict[str, Any]) -> bool:
+    """Whether an empty input could fail the schema beyond its (hand-checked) required list.
+
+    The per-field schemas apply only to fields that are present, so an operation given no
+    input is checked without compiling its schema (and without importing jsonschema).
+    """
+    return bool(set(schema) - {"type", "properties", "required", "additionalProperties"})
+
+
 def type_label(schema: dict[str, Any]) -> str:
     if "$ref" in schema:
         return "object (" + schema["$ref"].rsplit("/", 1)[-1] + ")"
@@ -109,6 +118,17 @@ class Operation:
     @property
     def paginated(self) -> bool:
         return self.pagination is not None
+
+    @property
+    def accepts_no_input_unchecked(self) -> bool:
+        """Whether an empty input is valid without checking it: no required field, no body,
+        and no schema rule beyond its fields (the client then skips loading the validator)."""
+        schema = self.input_schema
+        return (
+            self.body_schema is None
+            and not schema.get("required")
+            and not constrains_the_whole(schema)
+        )
 
     @property
     def downloads(self) -> bool:

@@ -49,12 +49,24 @@ class Catalog:
         self.servers: list[str] = list(document.get("servers", []))
         self.scopes: dict[str, str] = dict(document.get("scopes", {}))
         self._schemas = schemas
-        self.operations: list[Operation] = [
-            Operation.from_dict(entry) for entry in document["operations"]
-        ]
-        self._by_name = {op.name: op for op in self.operations}
+        # Records are made when first asked for: a single call needs one of them.
+        self._entries: dict[str, dict[str, Any]] = {
+            entry["name"]: entry for entry in document["operations"]
+        }
+        self._by_name: dict[str, Operation] = {}
         self._validator: InputValidator | None = None
         self._routes: list[tuple[str, re.Pattern[str], Operation]] | None = None
+
+    @cached_property
+    def operations(self) -> list[Operation]:
+        """Every operation, in the catalog's order (the same records ``get`` returns)."""
+        return [self._operation(name) for name in self._entries]
+
+    def _operation(self, name: str) -> Operation:
+        op = self._by_name.get(name)
+        if op is None:
+            op = self._by_name[name] = Operation.from_dict(self._entries[name])
+        return op
 
     @cached_property
     def definitions(self) -> dict[str, Any]:
@@ -85,16 +97,15 @@ class Catalog:
         return iter(self.operations)
 
     def __len__(self) -> int:
-        return len(self.operations)
+        return len(self._entries)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and _fold(name) in self._index
 
     def get(self, name: str) -> Operation:
         """The operation for ``name`` (any accepted spelling), or UnknownOperation."""
-        exact = self._by_name.get(name)
-        if exact is not None:
-            return exact
+        if name in self._entries:
+            return self._operation(name)
         found = self._index.get(_fold(name))
         if found is None:
             raise UnknownOperation(name, self.suggest(name))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from intercom_connector.catalog.model import Operation, type_label
+from intercom_connector.catalog.model import Operation, constrains_the_whole, type_label
 from intercom_connector.json_input import MAX_NESTING, exceeds_nesting
 
 if TYPE_CHECKING:  # jsonschema is slow to import: loaded when an input needs checking
@@ -68,15 +68,6 @@ def _coerce_scalar(value: Any, schema: dict[str, Any]) -> Any:
 
 
 _INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
-
-
-def _constrains_the_whole(schema: dict[str, Any]) -> bool:
-    """Whether an empty input could fail the schema beyond its (hand-checked) required list.
-
-    The per-field schemas apply only to fields that are present, so an operation given no
-    input is checked without compiling its schema (and without importing jsonschema).
-    """
-    return bool(set(schema) - {"type", "properties", "required", "additionalProperties"})
 
 
 _NOT_BLANK = "path parameter must not be empty or a dot segment"
@@ -167,7 +158,7 @@ class InputValidator:
 
         problems = (
             [_problem(e) for e in self._validator(operation, "input").iter_errors(prepared)]
-            if prepared or _constrains_the_whole(operation.input_schema)
+            if prepared or constrains_the_whole(operation.input_schema)
             else []
         )
         if not problems and operation.body_schema is not None:

@@ -147,6 +147,7 @@ def serve(
         except (JournalMismatch, sqlite3.DatabaseError) as error:
             sock.close()
             raise UsageProblem(f"--state {state}: {error}") from None
+    sandbox.state.ensure_seeded()  # before the banner: whoever waits for it finds data ready
     typer.echo(f"Intercom sandbox on http://{host}:{port}")
     typer.echo(f"Token: {config.token}   (Authorization: Bearer {config.token})")
     typer.echo("Admin: GET /_sandbox/requests, POST /_sandbox/reset   Ctrl-C to stop")

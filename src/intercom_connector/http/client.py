@@ -16,11 +16,11 @@ import asyncio
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
-from importlib import metadata
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from intercom_connector import __version__
 from intercom_connector.httpx_lib import httpx
 
 from .bearer import BearerAuth, origin_of
@@ -51,11 +51,7 @@ Sleep = Callable[[float], Awaitable[object]]
 
 JSON_MEDIA_TYPE = "application/json"
 
-try:
-    _VERSION = metadata.version("intercom-connector")
-except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    _VERSION = "0"
-USER_AGENT = f"intercom-connector/{_VERSION}"
+USER_AGENT = f"intercom-connector/{__version__}"
 
 
 def _decode_leniently(content: bytes) -> Any:

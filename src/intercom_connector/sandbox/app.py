@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -27,7 +27,7 @@ from intercom_connector.httpx_lib import httpx
 
 from . import versions
 from .call import Call
-from .catalog_data import Operation, spec_operations
+from .catalog_data import Operation, spec_operation, spec_routes
 from .config import FaultTiming, SandboxConfig
 from .handlers import handler_for, modelled_operations
 from .knobs import (
@@ -42,14 +42,14 @@ from .negotiation import check_acceptable
 from .replies import ApiError, Reply, new_request_id
 from .requestlog import RequestLog, RequestRecord
 from .routing import MethodNotAllowed, Router
-from .seeding import seed_state
+from .staff import seed_staff
 from .state import SandboxState
 from .validation import InputValidator
-from .webhooks import WebhookSender
 from .wire_request import ClientDisconnect, WireRequest
 
 if TYPE_CHECKING:
     from .journal import StateJournal
+    from .webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +66,11 @@ TRANSPORT_KEY = "intercom_sandbox.transport"
 
 
 @cache
-def api_router() -> Router[Operation]:
-    router: Router[Operation] = Router()
-    for op in spec_operations():
-        router.add(op.method, op.path, op)
+def api_router() -> Router[str]:
+    """Method and path to the name of the operation serving them."""
+    router: Router[str] = Router()
+    for method, path, name in spec_routes():
+        router.add(method, path, name)
     return router
 
 
@@ -93,8 +94,9 @@ def stateful_operations() -> frozenset[str]:
 
 
 def build_state(config: SandboxConfig) -> SandboxState:
+    """The state of a fresh workspace: admins and teams now, the other records on first use."""
     state = SandboxState(config)
-    seed_state(state)
+    seed_staff(state)
     return state
 
 
@@ -125,12 +127,18 @@ class Sandbox:
             self.journal = StateJournal(Path(self.config.state_path), self.config)
         self.state = build_state(self.config)
         self._replay()
-        self.webhooks = WebhookSender(lambda: self.state)
 
     # --- Python API -----------------------------------------------------------------
     @property
     def app(self) -> Sandbox:
         return self
+
+    @cached_property
+    def webhooks(self) -> WebhookSender:
+        """Notifications of the sandbox's writes; made with the first write, or when asked."""
+        from .webhooks import WebhookSender
+
+        return WebhookSender(lambda: self.state)
 
     @property
     def token(self) -> str:
@@ -318,7 +326,7 @@ class Sandbox:
             ) from exc
         if match is None:
             raise ApiError(404, "not_found", "Resource Not Found")
-        return match.target, match.params
+        return spec_operation(match.target), match.params
 
     async def _operation(
         self, request: WireRequest, op: Operation, params: dict[str, str], version: str
@@ -373,7 +381,7 @@ class Sandbox:
 
             return generic_reply(op, call)
         reply = handler(self.state, call)
-        if notify:
+        if notify and self.config.webhook_url:  # the sender loads with its first use
             self.webhooks.observe(op.name, call, reply)
         return reply
 

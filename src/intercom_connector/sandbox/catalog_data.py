@@ -91,19 +91,31 @@ def catalog_document() -> dict[str, Any]:
 
 
 @cache
-def spec_operations() -> tuple[Operation, ...]:
-    """The operations that exist on the wire (``kind == "spec"``).
+def spec_routes() -> tuple[tuple[str, str, str], ...]:
+    """``(method, path template, name)`` of the operations that exist on the wire.
 
-    Variants share a method and path with a spec operation and composites never leave the
-    process, so neither gets a route of its own.
+    Those are the ``kind == "spec"`` ones: variants share a method and path with a spec
+    operation and composites never leave the process, so neither gets a route of its own.
     """
-    ops = catalog_document().get("operations", [])
-    return tuple(Operation.from_dict(op) for op in ops if op.get("kind", "spec") == "spec")
+    return tuple((entry["method"], entry["path"], name) for name, entry in _spec_entries().items())
 
 
 @cache
-def operations_by_name() -> dict[str, Operation]:
-    return {op.name: op for op in spec_operations()}
+def _spec_entries() -> dict[str, dict[str, Any]]:
+    ops = catalog_document().get("operations", [])
+    return {op["name"]: op for op in ops if op.get("kind", "spec") == "spec"}
+
+
+@cache
+def spec_operation(name: str) -> Operation:
+    """The record of one wire operation, made when first asked for: a request needs one."""
+    return Operation.from_dict(_spec_entries()[name])
+
+
+@cache
+def spec_operations() -> tuple[Operation, ...]:
+    """Every operation that exists on the wire (see ``spec_routes``), in catalog order."""
+    return tuple(spec_operation(name) for _, _, name in spec_routes())
 
 
 def with_defs(schema: Any) -> dict[str, Any]:

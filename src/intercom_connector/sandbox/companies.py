@@ -15,8 +15,10 @@ from typing import Any
 from .call import Call, Handler
 from .lookups import find_company, find_contact
 from .pagination import numbered_pages, per_page_value
+from .records import Company, Scroll
 from .replies import ApiError, Reply, dumps, invalid
-from .state import Company, SandboxState, Scroll
+from .state import SandboxState
+from .workspace import render_segment
 
 DEFAULT_PER_PAGE = 15
 MAX_PER_PAGE = 150
@@ -73,17 +75,6 @@ def render_company(state: SandboxState, company: Company) -> dict[str, Any]:
         }
     )
     return out
-
-
-def render_segment(state: SandboxState, segment: Any) -> dict[str, Any]:
-    return {
-        "type": "segment",
-        "id": segment.id,
-        "name": segment.name,
-        "created_at": segment.created_at,
-        "updated_at": segment.created_at,
-        "person_type": segment.person_type,
-    }
 
 
 def _custom_attributes(state: SandboxState, attrs: Any) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from .call import Call, Handler
 from .contact_store import Contact
 from .lookups import find_admin, find_contact_by, find_conversation
 from .pagination import cursor_pages, decode_cursor, encode_cursor, per_page_value
+from .records import Conversation
 from .replies import ApiError, Reply, invalid, not_found, user_not_found
 from .search import Field, Resolver, run_search
-from .state import Conversation, SandboxState
+from .state import SandboxState
 from .tags_notes import render_applied_tag
 
 DEFAULT_PER_PAGE = 20

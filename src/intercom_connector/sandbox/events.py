@@ -14,8 +14,9 @@ from .call import Call, Handler
 from .contact_store import Contact
 from .lookups import find_contact_by
 from .pagination import decode_cursor, encode_cursor
+from .records import DataEvent
 from .replies import ApiError, Reply, invalid, user_not_found
-from .state import DataEvent, SandboxState
+from .state import SandboxState
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100

@@ -15,8 +15,9 @@ import io
 from typing import Any
 
 from .call import Call, Handler
+from .records import ExportJob
 from .replies import ApiError, Reply, invalid, not_found
-from .state import ExportJob, SandboxState
+from .state import SandboxState
 
 DOWNLOAD_TTL_SECONDS = 2 * 86_400
 MAX_ROWS = 10_000

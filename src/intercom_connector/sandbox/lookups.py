@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from .contact_store import Contact
+from typing import TYPE_CHECKING
+
 from .replies import ApiError, not_found, user_not_found
-from .state import Admin, Company, Conversation, SandboxState, Tag
+
+if TYPE_CHECKING:
+    from .contact_store import Contact
+    from .records import Company, Conversation, Tag
+    from .state import Admin, SandboxState
 
 
 def find_contact(state: SandboxState, contact_id: str) -> Contact:

@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .config import OAuthClient
+from .records import AuthorizationCode
 from .replies import ApiError, Reply
-from .state import AuthorizationCode, SandboxState
+from .state import SandboxState
 
 _PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Authorize {app}</title></head>

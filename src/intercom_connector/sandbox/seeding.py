@@ -11,68 +11,16 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .contact_store import Contact
-from .state import (
-    Admin,
-    Company,
-    Conversation,
-    DataEvent,
-    Note,
-    SandboxState,
-    Segment,
-    Tag,
-    Team,
-)
+from .contact_store import Contact, ContactStore
+from .records import Company, Conversation, DataEvent, Note, Segment, Tag
+from .staff import FIRST_NAMES, LAST_NAMES
+from .state import Ids, SandboxState
 from .timeline import creation_times, update_times
 
 DAY = 86_400
 YEAR = 365 * DAY
 CONTACT_HISTORY_DAYS = 540  # eighteen months of sign-ups, with busy days (timeline.py)
 
-FIRST_NAMES = (
-    "Ada",
-    "Alan",
-    "Grace",
-    "Linus",
-    "Margaret",
-    "Ken",
-    "Barbara",
-    "Dennis",
-    "Frances",
-    "Edsger",
-    "Radia",
-    "Tim",
-    "Hedy",
-    "John",
-    "Katherine",
-    "Donald",
-    "Sophie",
-    "Niklaus",
-    "Anita",
-    "Bjarne",
-)
-LAST_NAMES = (
-    "Lovelace",
-    "Turing",
-    "Hopper",
-    "Torvalds",
-    "Hamilton",
-    "Thompson",
-    "Liskov",
-    "Ritchie",
-    "Allen",
-    "Dijkstra",
-    "Perlman",
-    "Berners-Lee",
-    "Lamarr",
-    "Backus",
-    "Johnson",
-    "Knuth",
-    "Wilson",
-    "Wirth",
-    "Borg",
-    "Stroustrup",
-)
 DOMAINS = ("example.com", "example.org", "example.net", "mail.example", "corp.example")
 LOCATIONS = (
     ("Ireland", "Dublin", "Dublin", "IRL", "EU"),
@@ -87,8 +35,6 @@ INDUSTRIES = ("Software", "Retail", "Finance", "Healthcare", "Education", "Manuf
 COMPANY_WORDS = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne")
 COMPANY_SUFFIXES = ("Labs", "Systems", "Group", "Works", "Industries", "Partners")
 TAG_NAMES = ("VIP", "Churn risk", "Beta tester", "Enterprise", "Newsletter", "Trial", "Partner")
-TEAM_NAMES = ("Support", "Sales", "Success", "Billing", "Engineering")
-JOB_TITLES = ("Support engineer", "Account manager", "Team lead", "Product specialist")
 TOPICS = ("billing", "login", "export")
 EVENT_NAMES = (
     "signed-up",
@@ -99,9 +45,25 @@ EVENT_NAMES = (
 )
 
 
-def seed_state(state: SandboxState) -> None:
-    config = state.config
-    _seed_admins_and_teams(state)
+def seed_records(state: SandboxState) -> None:
+    """Make and fill every record ``SandboxState`` seeds on first use (``SEEDED_ON_FIRST_USE``).
+
+    ``state`` is a scratch copy that ``SandboxState.ensure_seeded`` publishes once filled. The
+    containers are all set before anything is read, so no read here seeds again.
+    """
+    config = state.seed_config
+    state.ids = ids = Ids(config.seed)
+    state.contacts = ContactStore(ids.contact_prefix, state.workspace.id_code)
+    state.companies = {}
+    state.company_by_remote_id = {}
+    state.tags = {}
+    state.notes = {}
+    state.segments = {}
+    state.data_attributes = []
+    state.conversations = {}
+    state.conversation_order = []
+    state.conversations_by_seq = {}
+    state.events = []
     _seed_tags(state)
     _seed_segments(state)
     _seed_data_attributes(state)
@@ -114,41 +76,19 @@ def seed_state(state: SandboxState) -> None:
 
 
 def _rng(state: SandboxState, topic: str) -> random.Random:
-    return random.Random(f"{topic}:{state.config.seed}")
-
-
-def _seed_admins_and_teams(state: SandboxState) -> None:
-    rng = _rng(state, "admins")
-    config = state.config
-    for i in range(config.admins):
-        first, last = FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[(i * 7) % len(LAST_NAMES)]
-        admin_id = str(991_267_400 + i)
-        state.admins[admin_id] = Admin(
-            id=admin_id,
-            name=f"{first} {last}",
-            email=f"{first.lower()}.{last.lower()}@{state.workspace.id_code}.example",
-            job_title=rng.choice(JOB_TITLES),
-        )
-    admins = list(state.admins.values())
-    for t in range(config.teams):
-        team_id = str(5_017_690 + t)
-        name = TEAM_NAMES[t] if t < len(TEAM_NAMES) else f"Team {t + 1}"
-        members = admins[t % len(admins) :: max(config.teams, 1)] or admins[:1]
-        state.teams[team_id] = Team(team_id, name, [int(a.id) for a in members])
-        for admin in members:
-            admin.team_ids.append(int(team_id))
+    return random.Random(f"{topic}:{state.seed_config.seed}")
 
 
 def _seed_tags(state: SandboxState) -> None:
-    base = state.config.seed_epoch - YEAR
-    for i in range(state.config.tags):
+    base = state.seed_config.seed_epoch - YEAR
+    for i in range(state.seed_config.tags):
         tag_id = state.ids.next_number("tag", 100)
         name = TAG_NAMES[i] if i < len(TAG_NAMES) else f"Tag {i + 1}"
         state.tags[tag_id] = Tag(tag_id, name, base + i * DAY)
 
 
 def _seed_segments(state: SandboxState) -> None:
-    base = state.config.seed_epoch - YEAR
+    base = state.seed_config.seed_epoch - YEAR
     prefix = state.ids.segment_prefix
     specs: list[tuple[str, str, str, str | None, tuple[str, ...]]] = [
         ("All users", "contact", "user", "user", ()),
@@ -204,7 +144,7 @@ def _seed_data_attributes(state: SandboxState) -> None:
     ):
         attrs.append(_attribute("company", name, label, data_type))
     admin_id = state.first_admin.id
-    stamp = state.config.seed_epoch - YEAR
+    stamp = state.seed_config.seed_epoch - YEAR
     for model, name, data_type, options in (
         ("contact", "plan", "string", list(PLANS)),
         ("contact", "seats", "integer", None),
@@ -224,7 +164,7 @@ def _seed_data_attributes(state: SandboxState) -> None:
 
 def _seed_companies(state: SandboxState) -> None:
     rng = _rng(state, "companies")
-    config = state.config
+    config = state.seed_config
     start = config.seed_epoch - YEAR
     tiers = [{"tier": "gold"}, {"tier": "silver"}, {"tier": "bronze"}]
     for seq in range(config.companies):
@@ -257,7 +197,7 @@ def _seed_companies(state: SandboxState) -> None:
 
 def _seed_contacts(state: SandboxState) -> None:
     rng = _rng(state, "contacts")
-    config = state.config
+    config = state.seed_config
     store = state.contacts
     count = config.contacts
     history = f"contacts:{config.seed}"
@@ -318,7 +258,7 @@ def _seed_notes(state: SandboxState) -> None:
         return
     admin_ids = list(state.admins)
     targets = min(len(store), 20)
-    for i in range(state.config.notes):
+    for i in range(state.seed_config.notes):
         contact = store.by_seq(i % targets)
         if contact is None:
             continue
@@ -339,7 +279,7 @@ def _seed_events(state: SandboxState) -> None:
     if not len(store):
         return
     targets = min(len(store), 10)
-    for i in range(state.config.events):
+    for i in range(state.seed_config.events):
         contact = store.by_seq(i % targets)
         if contact is None:
             continue
@@ -356,7 +296,7 @@ def _seed_events(state: SandboxState) -> None:
 
 def _seed_conversations(state: SandboxState) -> None:
     rng = _rng(state, "conversations")
-    config = state.config
+    config = state.seed_config
     admins = list(state.admins.values())
     teams = list(state.teams)
     tag_ids = list(state.tags)

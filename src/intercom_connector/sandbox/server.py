@@ -107,6 +107,7 @@ def run_in_thread(
 ) -> ServerHandle:
     """Start uvicorn on 127.0.0.1 (a free port unless ``port`` is given) in a daemon thread."""
     sandbox = config if isinstance(config, Sandbox) else Sandbox(config)
+    sandbox.state.ensure_seeded()  # before listening: no first request waits for the seeding
     sock = listen("127.0.0.1", port)
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(_uvicorn_config(sandbox, log_level))
@@ -143,6 +144,7 @@ def serve(
     Given ``sock`` (from ``listen``), it serves on that socket: the caller has already learnt
     whether the port was free before saying anything.
     """
+    sandbox.state.ensure_seeded()  # before serving: no first request waits for the seeding
     server = uvicorn.Server(_uvicorn_config(sandbox, "info", host, port))
     if sock is None:
         server.run()

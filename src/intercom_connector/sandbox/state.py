@@ -1,67 +1,57 @@
 """The sandbox workspace in memory: every stateful resource and the ids that name them.
 
-Records are small slotted dataclasses holding only what can change; the reply shapes are
-built by the resource modules. ``SandboxState`` is rebuilt from the config on reset, and
-``seeding.seed_state`` fills it deterministically from ``config.seed``.
+The workspace, its admins and teams are made with the state: ``/me`` and the teams answer
+from them. The other seeded resources (records in ``records.py``) are made on first use:
+a ``call identify_admin --sandbox`` never defines or fills them. ``SandboxState`` is rebuilt
+from the config on reset, and ``staff.seed_staff`` and ``seeding.seed_records`` fill it
+deterministically from ``config.seed``.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .config import Clock, SandboxConfig
-from .contact_store import ContactStore
-from .search_index import ResultCache
 
 if TYPE_CHECKING:
     from .collection_store import CollectionStore
+    from .contact_store import ContactStore
+    from .records import (
+        AuthorizationCode,
+        Company,
+        Conversation,
+        DataEvent,
+        ExportJob,
+        Note,
+        Scroll,
+        Segment,
+        Tag,
+    )
+    from .search_index import ResultCache
 
+SEEDED_ON_FIRST_USE = frozenset(
+    {
+        "ids",
+        "contacts",
+        "companies",
+        "company_by_remote_id",
+        "tags",
+        "notes",
+        "segments",
+        "data_attributes",
+        "conversations",
+        "conversation_order",
+        "conversations_by_seq",
+        "events",
+    }
+)
+"""What ``seeding.seed_records`` makes, all at once, when any of it is first read. The ids
+are among them, so no record is numbered before the seeded ones are."""
 
-@dataclass(slots=True)
-class Company:
-    """A company: what can change; ``companies.py`` renders the reply shape."""
-
-    seq: int
-    id: str
-    company_id: str
-    name: str
-    created_at: int
-    updated_at: int
-    remote_created_at: int | None = None
-    last_request_at: int | None = None
-    plan: str | None = None
-    size: int | None = None
-    website: str | None = None
-    industry: str | None = None
-    monthly_spend: int = 0
-    session_count: int = 0
-    custom_attributes: dict[str, Any] = field(default_factory=dict)
-    tag_ids: list[str] = field(default_factory=list)
-    contact_seqs: set[int] = field(default_factory=set)
-    note_ids: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Tag:
-    """A tag, applied by id to contacts, companies and conversations."""
-
-    id: str
-    name: str
-    created_at: int
-
-
-@dataclass(slots=True)
-class Note:
-    """A note on one contact or company, written by an admin."""
-
-    id: str
-    body: str
-    created_at: int
-    author_id: str
-    contact_seq: int | None = None
-    company_id: str | None = None
+_SEEDING = threading.Lock()
 
 
 @dataclass(slots=True)
@@ -85,87 +75,6 @@ class Team:
     id: str
     name: str
     admin_ids: list[int] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Segment:
-    """A segment, whose members are computed from a role or plans, not stored."""
-
-    id: str
-    name: str
-    created_at: int
-    model: str  # "contact" or "company"
-    person_type: str  # "user" or "contact" (leads)
-    role: str | None = None  # contact segments: the role they hold
-    plans: tuple[str, ...] = ()  # company segments: the plans they hold
-
-
-@dataclass(slots=True)
-class Conversation:
-    """A conversation with its parts; ``seq`` orders it for listings and search."""
-
-    seq: int
-    id: str
-    created_at: int
-    updated_at: int
-    source: dict[str, Any]
-    contact_seqs: list[int]
-    state: str = "open"
-    read: bool = False
-    priority: str = "none"
-    title: str | None = None
-    admin_assignee_id: str | None = None
-    team_assignee_id: str | None = None
-    waiting_since: int | None = None
-    snoozed_until: int | None = None
-    tag_ids: list[str] = field(default_factory=list)
-    custom_attributes: dict[str, Any] = field(default_factory=dict)
-    parts: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class DataEvent:
-    """A data event submitted for one contact."""
-
-    seq: int
-    event_name: str
-    created_at: int
-    contact_seq: int
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class ExportJob:
-    """A content export job; it completes once ``duration`` has passed."""
-
-    id: str
-    created_at: float
-    created_at_after: int
-    created_at_before: int
-    duration: float
-    row_count: int
-    canceled: bool = False
-
-
-@dataclass(slots=True)
-class Scroll:
-    """The one open companies scroll, as Intercom allows one per workspace."""
-
-    param: str
-    company_ids: list[str]
-    position: int
-    last_used: float
-
-
-@dataclass(slots=True)
-class AuthorizationCode:
-    """An OAuth code, exchangeable once for a token."""
-
-    code: str
-    client_id: str
-    redirect_uri: str
-    issued_at: float
-    used: bool = False
 
 
 @dataclass
@@ -207,9 +116,32 @@ class Ids:
 
 
 class SandboxState:
+    """The workspace's resources; the seeded ones appear on first use (``ensure_seeded``).
+
+    Seeding all of them in one go, in one order, whichever is read first, keeps a seed's
+    workspace the same byte for byte: each resource draws from its own random stream, and
+    the shared ``ids`` counters are made with them.
+    """
+
+    ids: Ids
+    contacts: ContactStore
+    companies: dict[str, Company]
+    company_by_remote_id: dict[str, str]
+    tags: dict[str, Tag]
+    notes: dict[str, Note]
+    segments: dict[str, Segment]
+    data_attributes: list[dict[str, Any]]
+    conversations: dict[str, Conversation]
+    conversation_order: list[int]
+    conversations_by_seq: dict[int, Conversation]
+    events: list[DataEvent]
+    search_cache: ResultCache
+
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.ids = Ids(config.seed)
+        self.seed_config = config
+        """The config the records are seeded from: ``configure`` may change ``config``'s
+        knobs before the first use, and sizes and the seed apply only on reset."""
         rng = random.Random(f"workspace:{config.seed}")
         id_code = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(8))
         self.workspace = Workspace(
@@ -217,26 +149,47 @@ class SandboxState:
             name=f"Sandbox workspace {config.seed}",
             created_at=config.seed_epoch - 400 * 86_400,
         )
-        self.contacts = ContactStore(self.ids.contact_prefix, id_code)
-        self.companies: dict[str, Company] = {}
-        self.company_by_remote_id: dict[str, str] = {}
-        self.tags: dict[str, Tag] = {}
-        self.notes: dict[str, Note] = {}
         self.admins: dict[str, Admin] = {}
         self.teams: dict[str, Team] = {}
-        self.segments: dict[str, Segment] = {}
-        self.data_attributes: list[dict[str, Any]] = []
-        self.conversations: dict[str, Conversation] = {}
-        self.conversation_order: list[int] = []
-        self.conversations_by_seq: dict[int, Conversation] = {}
         self.conversation_version = 0
-        self.events: list[DataEvent] = []
         self.exports: dict[str, ExportJob] = {}
         self.scroll: Scroll | None = None
         self.oauth_codes: dict[str, AuthorizationCode] = {}
         self.issued_tokens: set[str] = set()
-        self.search_cache = ResultCache()
         self._collections: CollectionStore | None = None
+
+    if not TYPE_CHECKING:  # hidden from mypy, so a misspelt attribute is still an error
+
+        def __getattr__(self, name: str) -> Any:
+            # Only reached for attributes not set yet: the ones made on first use.
+            if name == "search_cache":
+                from .search_index import ResultCache
+
+                self.search_cache = ResultCache()
+                return self.search_cache
+            if name in SEEDED_ON_FIRST_USE and "ids" not in self.__dict__:
+                self.ensure_seeded()
+                return self.__dict__[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def ensure_seeded(self) -> None:
+        """Seed the records now (a server does, before it listens, so no request waits).
+
+        A served sandbox's state may be first read by a request and by the test or caller
+        at once: the records are seeded under a lock into a scratch copy and published in
+        one step, so nobody sees them half made or seeded twice.
+        """
+        if "ids" in self.__dict__:
+            return
+        from .seeding import seed_records
+
+        with _SEEDING:
+            if "ids" in self.__dict__:
+                return
+            scratch = object.__new__(SandboxState)
+            scratch.__dict__.update(self.__dict__)
+            seed_records(scratch)
+            self.__dict__.update({name: scratch.__dict__[name] for name in SEEDED_ON_FIRST_USE})
 
     @property
     def collections(self) -> CollectionStore:

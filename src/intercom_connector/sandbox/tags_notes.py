@@ -7,8 +7,9 @@ from typing import Any
 from .call import Call, Handler
 from .lookups import find_admin, find_company, find_contact, find_conversation, find_tag
 from .pagination import numbered_pages
+from .records import Note, Tag
 from .replies import ApiError, Reply, invalid, not_found, user_not_found
-from .state import Note, SandboxState, Tag
+from .state import SandboxState
 from .workspace import render_admin
 
 

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from .call import Call, Handler
-from .companies import render_segment
 from .lookups import find_admin, find_company, find_contact
 from .replies import ApiError, Reply, invalid, not_found
 from .state import Admin, SandboxState, Team
@@ -35,6 +34,17 @@ def render_admin(admin: Admin) -> dict[str, Any]:
         "has_inbox_seat": True,
         "team_ids": list(admin.team_ids),
         "avatar": _AVATAR,
+    }
+
+
+def render_segment(state: SandboxState, segment: Any) -> dict[str, Any]:
+    return {
+        "type": "segment",
+        "id": segment.id,
+        "name": segment.name,
+        "created_at": segment.created_at,
+        "updated_at": segment.created_at,
+        "person_type": segment.person_type,
     }
 
 

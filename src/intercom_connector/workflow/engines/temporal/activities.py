@@ -18,6 +18,7 @@ run with "maybe sent since the batch was first scheduled", which settles a write
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -35,6 +36,12 @@ from intercom_connector.workflow.engines.temporal.messages import (
     CallBatch,
     CallOutcome,
     CallRequest,
+)
+from intercom_connector.workflow.engines.temporal.payloads import SealedPayloadCodec
+from intercom_connector.workflow.engines.temporal.stored_outputs import (
+    STORED,
+    expand_value,
+    holds_markers,
 )
 
 log = logging.getLogger(__name__)
@@ -64,9 +71,25 @@ def recorded(batch: CallBatch, details: Any) -> dict[int, CallOutcome]:
 
 
 class CallActivities:
-    def __init__(self, clients: ClientSource, redactor: Redactor | None = None) -> None:
+    def __init__(
+        self,
+        clients: ClientSource,
+        redactor: Redactor | None = None,
+        codec: SealedPayloadCodec | None = None,
+    ) -> None:
         self.clients = clients
         self.redactor = redactor or Redactor()
+        self.codec = codec
+        """Keeps large outputs in the payload store (``stored_outputs``); None: never."""
+
+    async def _kept(self, output: Any) -> Any:
+        """``output``, or the marker of its stored copy when it is over the threshold."""
+        if self.codec is None or not isinstance(output, dict):
+            return output
+        content = json.dumps(output).encode()
+        if len(content) <= self.codec.threshold:
+            return output
+        return {STORED: await self.codec.keep(content), "bytes": len(content)}
 
     def _failure(self, operation: str, failure: Exception) -> CallOutcome:
         if isinstance(failure, CallFailed):
@@ -79,19 +102,22 @@ class CallActivities:
         try:
             client = await self.clients(request.auth)
             record = client.operation(request.operation)
+            data = request.data
+            if self.codec is not None and holds_markers(data):
+                data = await expand_value(data, self.codec.fetch)
             listing = {k: v for k, v in request.listing.items() if v not in (None, 1)}
             call = SettledCall(
                 client,
                 StepRef(request.key, request.step_id, "call"),
                 record,
-                request.data,
+                data,
                 request.all_pages,
                 warn=lambda message: log.warning("%s: %s", request.key, message),
                 sleep=asyncio.sleep,
                 now=time.time,
                 listing=listing,
             )
-            return CallOutcome(await call.run(maybe_sent_at))
+            return CallOutcome(await self._kept(await call.run(maybe_sent_at)))
         except Exception as error:
             return self._failure(request.operation, error)
 

@@ -26,7 +26,6 @@ engine turns it back into ``CallFailed``, so the user reads Intercom's message, 
 from __future__ import annotations
 
 import asyncio
-import json
 from contextlib import suppress
 from dataclasses import fields
 from datetime import timedelta
@@ -48,6 +47,12 @@ with workflow.unsafe.imports_passed_through():
         JournalPage,
         RunOutcome,
         RunRequest,
+    )
+    from intercom_connector.workflow.engines.temporal.stored_outputs import (
+        dumps,
+        from_marker,
+        loads,
+        with_markers,
     )
     from intercom_connector.workflow.interpreter import Interpreter, StepFailed
     from intercom_connector.workflow.loader import check_data
@@ -82,7 +87,7 @@ class TemporalStepEngine:
 
     def __init__(self, request: RunRequest) -> None:
         self.request = request
-        self.journal: list[dict[str, Any]] = json.loads(request.journal)
+        self.journal: list[dict[str, Any]] = loads(request.journal)
         self.carried = len(self.journal)
         """Events carried in from before a continue-as-new (or a resume)."""
         self.done: dict[str, Any] = {}
@@ -185,7 +190,7 @@ class TemporalStepEngine:
         request = CallRequest(
             self.request.auth,
             operation,
-            data,
+            with_markers(data),
             all_pages,
             ref.key,
             ref.step_id,
@@ -199,7 +204,7 @@ class TemporalStepEngine:
             self._check_history()
         if outcome.error is not None:
             raise CallFailed(StepError(**outcome.error), maybe_applied=outcome.maybe_applied)
-        return outcome.output
+        return from_marker(outcome.output)
 
     def _batched(self, request: CallRequest) -> asyncio.Future[Any]:
         """The call's outcome, once the batch it joins (this workflow task's) returns."""
@@ -286,7 +291,7 @@ def _tail(engine: TemporalStepEngine, outputs: str) -> tuple[str, int]:
     mirror reads the rest by query, as for a run it fell behind on."""
     if len(outputs) > TAIL_LIMIT:
         return "[]", len(engine.journal)
-    return json.dumps(engine.journal[engine.carried :]), engine.carried
+    return dumps(engine.journal[engine.carried :]), engine.carried
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -309,11 +314,11 @@ class InterpretedWorkflow:
             with suppress(asyncio.CancelledError):
                 await task
             carried = {field.name: getattr(request, field.name) for field in fields(request)}
-            carried.update(journal=json.dumps(engine.journal), generation=request.generation + 1)
+            carried.update(journal=dumps(engine.journal), generation=request.generation + 1)
             workflow.continue_as_new(carried)
         self.running = False
         try:
-            outputs = json.dumps(task.result())
+            outputs = dumps(task.result())
         except StepFailed as failure:
             ref = failure.ref
             failed = ("failed", "{}", str(failure), ref.step_id, ref.key)
@@ -324,4 +329,4 @@ class InterpretedWorkflow:
     def journal_page(self, since: int) -> JournalPage:
         events = self.engine.journal if self.engine is not None else []
         page = events[since : since + JOURNAL_PAGE]
-        return JournalPage(json.dumps(page), since + len(page), self.running)
+        return JournalPage(dumps(page), since + len(page), self.running)

@@ -119,6 +119,23 @@ class SealedPayloadCodec(PayloadCodec):
                 encoded.append(Payload(metadata={"encoding": SEALED_ENCODING}, data=sealed))
         return encoded
 
+    async def keep(self, content: bytes) -> str:
+        """Seal ``content`` into the payload store; its reference (see ``stored_outputs``)."""
+        return await self._store.put(self._fernet.encrypt(content))
+
+    async def fetch(self, reference: str) -> bytes:
+        """What ``keep`` kept under ``reference``, opened."""
+        return self._open(await self._store.get(reference))
+
+    def _open(self, sealed: bytes) -> bytes:
+        try:
+            return self._fernet.decrypt(sealed)
+        except InvalidToken:
+            raise PayloadUnreadable(
+                "a Temporal payload was sealed with another key: give every worker and "
+                "starter the same INTERCOM_CONNECTOR_KEY"
+            ) from None
+
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
         decoded = []
         for payload in payloads:
@@ -130,14 +147,7 @@ class SealedPayloadCodec(PayloadCodec):
             else:  # written by something else (the server's own payloads): leave as is
                 decoded.append(payload)
                 continue
-            try:
-                plain = self._fernet.decrypt(sealed)
-            except InvalidToken:
-                raise PayloadUnreadable(
-                    "a Temporal payload was sealed with another key: give every worker and "
-                    "starter the same INTERCOM_CONNECTOR_KEY"
-                ) from None
-            decoded.append(Payload.FromString(plain))
+            decoded.append(Payload.FromString(self._open(sealed)))
         return decoded
 
 

@@ -34,6 +34,11 @@ from intercom_connector.workflow.engines.temporal.messages import (
     RunOutcome,
     RunRequest,
 )
+from intercom_connector.workflow.engines.temporal.payloads import (
+    PayloadUnreadable,
+    SealedPayloadCodec,
+)
+from intercom_connector.workflow.engines.temporal.stored_outputs import Fetch, expand
 from intercom_connector.workflow.engines.temporal.worker import activity_queue
 from intercom_connector.workflow.loader import LoadedWorkflow
 from intercom_connector.workflow.runlog import (
@@ -180,6 +185,7 @@ async def mirror(
     The log keeps what each step produced exactly (it seals it at rest); masking secrets is
     the business of whatever shows it, as for the embedded engine."""
     handle = client.get_workflow_handle(run_id, result_type=RunOutcome)
+    fetch = stored_output_reader(client)
     since = len(runlog.events(run_id, STEP_EVENTS))
     began = time.perf_counter()
 
@@ -215,7 +221,7 @@ async def mirror(
                 break
             page = asking.result()
             if page is not None:
-                events = json.loads(page.events)
+                events = await expand(page.events, fetch)
                 copy(events)
                 since = page.next
                 if events:
@@ -228,9 +234,9 @@ async def mirror(
         page = await _page(handle, since)
         if page is None or page.next == since:
             break
-        copy(json.loads(page.events))
+        copy(await expand(page.events, fetch))
         since = page.next
-    copy(json.loads(outcome.journal)[max(0, since - outcome.journal_from) :])
+    copy((await expand(outcome.journal, fetch))[max(0, since - outcome.journal_from) :])
     finished: dict[str, Any] = {"status": outcome.status}
     if outcome.status != "succeeded":
         finished.update(error=outcome.error, step=outcome.step, key=outcome.key)
@@ -238,12 +244,27 @@ async def mirror(
     return RunResult(
         run_id,
         outcome.status,
-        json.loads(outcome.outputs),
+        await expand(outcome.outputs, fetch),
         outcome.error,
         outcome.step,
         outcome.key,
         time.perf_counter() - began,
     )
+
+
+def stored_output_reader(client: Client) -> Fetch:
+    """How this starter reads the outputs a run's workers kept in the payload store."""
+    codec = client.data_converter.payload_codec
+    if isinstance(codec, SealedPayloadCodec):
+        return codec.fetch
+
+    async def unreadable(reference: str) -> bytes:
+        raise PayloadUnreadable(
+            f"the run kept output {reference} in the payload store, and this client has no "
+            "payload codec to read it: connect with `engines.temporal.connect`"
+        )
+
+    return unreadable
 
 
 def triggered_run_id(workflow: str, event_id: str) -> str:

@@ -39,7 +39,9 @@ from intercom_connector.workflow.engines.temporal.activities import (
     ClientSource,
 )
 from intercom_connector.workflow.engines.temporal.interpreted import InterpretedWorkflow
+from intercom_connector.workflow.engines.temporal.payloads import SealedPayloadCodec
 from intercom_connector.workflow.engines.temporal.quota import QuotaWorkflow
+from intercom_connector.workflow.engines.temporal.stored_outputs import register_reader
 
 PASSED_THROUGH = (
     "intercom_connector",
@@ -89,7 +91,9 @@ def build_workers(
     runner = SandboxedWorkflowRunner(
         restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
     )
-    activities = CallActivities(clients, redactor)
+    codec = client.data_converter.payload_codec
+    sealed = codec if isinstance(codec, SealedPayloadCodec) else None
+    activities = CallActivities(clients, redactor, sealed)
     return [
         Worker(
             client,
@@ -108,7 +112,15 @@ def build_workers(
 
 async def run_workers(workers: Sequence[Worker], stop: asyncio.Event | None = None) -> None:
     """Run until ``stop`` is set (or forever); shut every worker down on the way out."""
+    loop = asyncio.get_running_loop()
     async with AsyncExitStack() as stack:
+        codecs = {
+            id(c): c
+            for w in workers
+            if isinstance(c := w.client.data_converter.payload_codec, SealedPayloadCodec)
+        }
+        for codec in codecs.values():  # workflow code reads stored outputs through them
+            stack.callback(register_reader(codec.fetch, loop))
         for worker in workers:
             await stack.enter_async_context(worker)
         await (stop or asyncio.Event()).wait()
