@@ -14,10 +14,10 @@ Acknowledgements go first. A delivery's 200 has a deadline (Intercom sends it ag
 pauses an endpoint that keeps failing), a queued event has none: it is on disk. Runs and
 the receiver share one event loop, and while ``serve`` takes a burst of deliveries the runs
 it starts meanwhile took almost half of that loop. So while deliveries are being handled
-(``receiving``), the next run waits until they are answered, but never longer than
-``RECEIVER_FIRST`` per start: under a flood that never pauses, runs still start at about
-Intercom's rate limit (one call per run, 166 per second), and a burst leaves a backlog
-that drains at full speed as soon as it ends.
+(``receiving``: a delivery open, or one answered in the last 2 ms), the next run waits
+until they are answered, but never longer than ``RECEIVER_FIRST`` per start: under a
+flood that never pauses, runs still start (20 a second at least), and a burst leaves a
+backlog that drains at full speed as soon as it ends. Runs already going are not held.
 
 On shutdown, no new run starts; runs still going after the grace period are cancelled and
 left ``interrupted`` in the log, to be resumed by the next start.
