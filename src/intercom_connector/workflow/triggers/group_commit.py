@@ -102,7 +102,12 @@ class GroupCommit:
                 self._writer = self._store.writer()
             try:
                 results = self._writer.apply_together([write for write, _ in group])
-                await asyncio.shield(loop.run_in_executor(self._thread, self._writer.commit))
+                committing = loop.run_in_executor(self._thread, self._writer.commit)
+                try:
+                    await asyncio.shield(committing)
+                except asyncio.CancelledError:  # the connection is free only once it returns
+                    await asyncio.wait({committing})
+                    raise
             except Exception as error:  # every waiter of the group fails with it
                 self._writer.rollback()
                 for _, future in group:
