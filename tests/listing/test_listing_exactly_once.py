@@ -124,3 +124,14 @@ async def test_a_day_too_big_for_one_partition_is_cut_by_id_ending_without_losin
     assert cut, "no busy day was cut"
     assert len({p.low for p in cut}) < len(cut)  # one day, several partitions
     assert sorted(listed) == sorted(seeded_ids(sandbox))
+
+
+async def test_paging_starts_while_the_plan_is_still_being_made():
+    sandbox = contacts_sandbox(3, 6_000)
+    seen: list[str] = []
+    async with client_on(sandbox, on_event=lambda e: seen.append(e["event"])) as client:
+        async for _ in client.batches("list_contacts", {"per_page": 10}, parallel=32):
+            seen.append("batch")
+
+    assert "partitions" in seen
+    assert seen.index("batch") < seen.index("partitions")

@@ -177,3 +177,58 @@ async def test_a_close_that_never_reached_intercom_is_sent_after_the_lookup(runl
     assert sandbox.state.conversations[conversation].state == "closed"
     close = next(s for s in runlog.steps(result.run_id) if s.step_id == "close")
     assert "had not been applied" in close.warnings[0]
+
+
+ASSIGN = """
+name: assign
+config: {conversation: "", assignee: ""}
+steps:
+  - id: me
+    call: identify_admin
+  - id: assign
+    call: assign_conversation
+    input:
+      conversation_id: $.config.conversation
+      type: admin
+      admin_id: $.steps.me.id
+      assignee_id: $.config.assignee
+"""
+
+
+def _other_admin(sandbox, conversation: str) -> str:
+    current = sandbox.state.conversations[conversation].admin_assignee_id
+    return next(a for a in sandbox.state.admins if a != current)
+
+
+async def test_an_assignment_applied_before_the_kill_is_found_not_assigned_twice(home):
+    sandbox = new_sandbox()
+    conversation = _open_conversation(sandbox)
+    assignee = _other_admin(sandbox, conversation)
+    text = ASSIGN.replace(
+        'conversation: "", assignee: ""', f"conversation: {conversation!r}, assignee: {assignee!r}"
+    )
+    result, steps = await _killed_then_resumed(home, text, "assign", sandbox)
+    assert result.succeeded, result.error
+    assert len(sandbox.requests.matching("POST", f"/conversations/{conversation}/parts")) == 1
+    assert sandbox.state.conversations[conversation].admin_assignee_id == assignee
+    assert "settled by a lookup" in steps["assign"].warnings[0]
+
+
+async def test_an_assignment_that_never_reached_intercom_is_sent_after_the_lookup(runlog):
+    sandbox = new_sandbox()
+    conversation = _open_conversation(sandbox)
+    assignee = _other_admin(sandbox, conversation)
+    parts = f"/conversations/{conversation}/parts"
+    sandbox.inject(503, method="POST", path=parts)
+    async with sandbox_client(sandbox) as client:
+        result = await run_workflow(
+            workflow(ASSIGN),
+            client,
+            runlog=runlog,
+            config={"conversation": conversation, "assignee": assignee},
+        )
+    assert result.succeeded, result.error
+    assert len(sandbox.requests.matching("POST", parts)) == 2
+    assert sandbox.state.conversations[conversation].admin_assignee_id == assignee
+    step = next(s for s in runlog.steps(result.run_id) if s.step_id == "assign")
+    assert "had not been applied" in step.warnings[0]

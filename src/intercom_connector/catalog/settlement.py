@@ -171,8 +171,29 @@ def _state_rule(operation: str, part_type: str, state: str) -> SettlementRule:
     return SettlementRule(operation, how, _state_set_by(part_type, state))
 
 
+ASSIGNMENT_PARTS = ("assignment", "assign_and_reopen", "assign_and_unsnooze")
+"""The part types Intercom leaves when an admin assigns a conversation."""
+
+
+async def _assignment(caller: Caller, data: dict[str, Any], since: float) -> Any:
+    """An assignment, found by the assignee it left and the part it added (sending it twice
+    leaves two parts, and a second notification to the assignee)."""
+    conversation, parts = await _conversation(caller, data)
+    field = "team_assignee_id" if data.get("type") == "team" else "admin_assignee_id"
+    wanted = str(data.get("assignee_id"))
+    current = (conversation or {}).get(field)
+    if (current is None and wanted != "0") or (current is not None and str(current) != wanted):
+        return None
+    made = (
+        part.get("part_type") in ASSIGNMENT_PARTS
+        and _same_author(part, data.get("admin_id"))
+        and _recent(part, since)
+        for part in parts
+    )
+    return conversation if any(made) else None
+
+
 _IDEMPOTENT = "idempotent: applying it twice leaves the same state, so it is sent again"
-_STATE = "sets a state (applying it twice leaves it set), so it is sent again"
 
 RULES: dict[str, SettlementRule] = {
     rule.operation: rule
@@ -211,7 +232,13 @@ RULES: dict[str, SettlementRule] = {
         _state_rule("close_conversation", "close", "closed"),
         _state_rule("open_conversation", "open", "open"),
         _state_rule("snooze_conversation", "snoozed", "snoozed"),
-        SettlementRule("assign_conversation", _STATE),
+        SettlementRule(
+            "assign_conversation",
+            "reads the conversation; adopts it when its admin (or team) assignee is the one "
+            "asked for and an assignment part by the same admin was made since the first "
+            "attempt, else sends it again",
+            _assignment,
+        ),
     )
 }
 """Every non-idempotent operation with a rule; the rest of them are not settleable."""

@@ -16,8 +16,10 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
+from .collector import young_collections_spaced
 from .errors import PaginationError
 from .paginators import PagePaginator, PaginationSpec, make_paginator
 from .request import RequestSpec
@@ -45,6 +47,20 @@ async def concurrent_pages(
     record_cap: int | None = None,
 ) -> AsyncGenerator[list[Any], None]:
     """The records of every page, a page at a time, in page order."""
+    pages = _pages(api, request, pagination, parallel, record_cap)
+    with young_collections_spaced():  # up to ``parallel`` decoded pages alive at once
+        async with aclosing(pages) as batches:
+            async for batch in batches:
+                yield batch
+
+
+async def _pages(
+    api: AsyncApiClient,
+    request: RequestSpec,
+    pagination: PaginationSpec,
+    parallel: int,
+    record_cap: int | None,
+) -> AsyncGenerator[list[Any], None]:
     paginator = make_paginator(pagination)
     if not isinstance(paginator, PagePaginator):
         raise ValueError(f"concurrent pages need the page style, not {pagination.style}")

@@ -11,13 +11,9 @@ the upper bound ``created_at < Q``, with P and Q at noon UTC of their day (noon 
 same calendar day in every time zone, DST included). Consecutive windows share their bound,
 the first has no lower and the last no upper bound, so every record falls in exactly one.
 
-Planning spends a few requests of one record each (their `total_count` is what matters):
-the oldest and the newest record are asked for together, then windows are cut, up to 32
-pieces a round, until each holds about ``total / parallel`` records (at least four pages),
-then adjacent small ones are merged. A day that
-is still too big is cut by the last character of the record id (``id $ c``, groups of
-endings), if the groups' counts add up to the day's count; if they do not (ids of another
-shape, a search that refuses it), the day stays one partition.
+Planning (``partition_planner.py``) counts windows with one-record probes and cuts them until
+each holds about ``total / parallel`` records; each partition is paged as soon as it is
+final, so the pagers start after the first round of probes, not after the whole plan.
 
 Exactly once: the window field is immutable and each partition is paged in `created_at`
 order, so a record that existed throughout the listing is met once. A record can only be
@@ -33,14 +29,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import itertools
-import math
 import time
-from collections import deque
 from collections.abc import AsyncGenerator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .errors import IntercomError, PaginationError, TransientError
+from .collector import young_collections_spaced
+from .errors import IntercomError, TransientError
 from .paginators import PaginationSpec, make_paginator
 from .partition_bounds import (
     DAY,
@@ -51,6 +45,7 @@ from .partition_bounds import (
     PartitionScheme,
     compose_query,
 )
+from .partition_planner import PartitionPlanner
 from .request import RequestSpec
 
 if TYPE_CHECKING:
@@ -69,12 +64,6 @@ __all__ = [
 ]
 
 CLOCK_SKEW = 300.0
-MAX_SPLIT_ROUNDS = 24
-# Smaller partitions cost more probes than their concurrency saves.
-MIN_PAGES = 4
-# A window is cut into at most this many pieces a round: few rounds of round trips. (Cutting
-# twice as fine, up to 64, was tried: 30 more probes and slower planning on 100,000 contacts.)
-MAX_PIECES = 32
 
 
 class PartitionFailed(IntercomError):
@@ -109,7 +98,11 @@ class PartitionedListing:
         self.base_query = body.get("query")
         compose_query(self.base_query, Partition(0, 1, ("0",)).filters(scheme))  # fits?
         self.changed = ChangedRecords(clock() - CLOCK_SKEW)
-        self.probes = 0
+        self._planned: list[Partition] = []
+        self._planning = False
+        self.planner = PartitionPlanner(
+            self._probe, scheme, pagination.items, parallel=parallel, per_page=per_page
+        )
 
     # -- requests --------------------------------------------------------------------------
 
@@ -121,119 +114,24 @@ class PartitionedListing:
         body["sort"] = {"field": self.scheme.field, "order": order}
         return dataclasses.replace(self.request, json=body)
 
-    async def _probe(self, filters: list[dict[str, Any]], order: str = "ascending") -> dict:
-        self.probes += 1
-        reply = (await self.api.send(self._search(filters, per_page=1, order=order))).body
-        if not isinstance(reply, dict) or not isinstance(reply.get("total_count"), int):
-            raise PaginationError("a search reply without total_count cannot be partitioned")
-        return reply
+    async def _probe(self, filters: list[dict[str, Any]], order: str) -> Any:
+        return (await self.api.send(self._search(filters, per_page=1, order=order))).body
 
-    async def _count(self, partition: Partition) -> int:
-        return int((await self._probe(partition.filters(self.scheme)))["total_count"])
-
-    def _first_day(self, reply: Mapping[str, Any]) -> int | None:
-        records = reply.get(self.pagination.items) or []
-        value = records[0].get(self.scheme.field) if records else None
-        return int(value) // DAY if isinstance(value, int | float) else None
-
-    # -- planning --------------------------------------------------------------------------
+    @property
+    def probes(self) -> int:
+        """Probes spent planning so far."""
+        return self.planner.probes
 
     async def plan(self) -> list[Partition]:
         """Disjoint partitions covering the whole search, each about the target size."""
-        if self.parallel == 1:
-            first = await self._probe([])
-            return [Partition(None, None, expected=int(first["total_count"]))]
-        # The newest record is asked for at once too: one round trip less when it is needed.
-        first, last = await asyncio.gather(self._probe([]), self._probe([], order="descending"))
-        total = int(first["total_count"])
-        whole = Partition(None, None, expected=total)
-        target = max(MIN_PAGES * self.per_page, math.ceil(total / self.parallel))
-        if total <= target:
-            return [whole]
-        start, end = self._first_day(first), self._first_day(last)
-        if start is None or end is None:
-            return [whole]
-        # Each entry: (partition, first day holding records, day after the last one).
-        pending = [(whole, start, end + 1)]
-        done: list[Partition] = []
-        for _ in range(MAX_SPLIT_ROUNDS):
-            if not pending:
-                break
-            halves = await asyncio.gather(*(self._cut(*entry, target) for entry in pending))
-            pending = []
-            for pair in halves:
-                for part, low, high in pair:
-                    if part.expected > target and high - low > 1:
-                        pending.append((part, low, high))
-                    else:
-                        done.append(part)
-        done.extend(part for part, _, _ in pending)
-        done.sort(key=lambda part: (part.low is not None, part.low or 0))
-        merged = self._merge(done, target)
-        busy = [p for p in merged if p.expected > target]
-        split = await asyncio.gather(*(self._split_day(p, target) for p in busy))
-        by_window = dict(zip(busy, split, strict=True))
-        result: list[Partition] = []
-        for part in merged:
-            result.extend(by_window.get(part, [part]))
-        return result
-
-    async def _cut(
-        self, part: Partition, low: int, high: int, target: int
-    ) -> list[tuple[Partition, int, int]]:
-        """Cut a window holding records on days ``[low, high)`` into up to MAX_PIECES
-        windows of whole days, counting all but the last (the rest is the remainder)."""
-        pieces = max(2, min(MAX_PIECES, math.ceil(part.expected / target), high - low))
-        cuts = sorted({low + (high - low) * n // pieces for n in range(1, pieces)})
-        bounds = [part.low, *cuts, part.high]
-        spans = [low, *cuts, high]
-        windows = [Partition(a, b) for a, b in itertools.pairwise(bounds)]
-        counts = await asyncio.gather(*(self._count(w) for w in windows[:-1]))
-        rest = max(part.expected - sum(counts), 0)
-        return [
-            (dataclasses.replace(window, expected=count), start, stop)
-            for window, count, (start, stop) in zip(
-                windows, [*counts, rest], itertools.pairwise(spans), strict=True
-            )
-        ]
-
-    @staticmethod
-    def _merge(parts: list[Partition], target: int) -> list[Partition]:
-        """Join neighbouring windows while they stay within the target (bounds stay shared)."""
-        merged: list[Partition] = []
-        for part in parts:
-            if merged and merged[-1].expected + part.expected <= target:
-                previous = merged.pop()
-                part = Partition(
-                    previous.low, part.high, expected=previous.expected + part.expected
-                )
-            merged.append(part)
-        return merged
-
-    async def _split_day(self, part: Partition, target: int) -> list[Partition]:
-        """Cut a busy day into groups of id endings; keep it whole unless the groups'
-        counts add up to the day's own (endings of another shape, a refused filter)."""
-        alphabet = self.scheme.split_alphabet
-        if not self.scheme.split_field or len(alphabet) < 2:
-            return [part]
-        groups = min(len(alphabet), math.ceil(part.expected / target))
-        size = math.ceil(len(alphabet) / groups)
-        endings = [tuple(alphabet[i : i + size]) for i in range(0, len(alphabet), size)]
-        classes = [dataclasses.replace(part, endings=e) for e in endings]
-        try:
-            whole, *each = await asyncio.gather(
-                self._count(part), *(self._count(c) for c in classes)
-            )
-        except IntercomError:
-            return [part]  # the search refuses the cut: page the day as one partition
-        if sum(each) != whole or len(classes) < 2:
-            return [dataclasses.replace(part, expected=whole)]
-        return [dataclasses.replace(c, expected=n) for c, n in zip(classes, each, strict=True)]
+        parts: list[Partition] = []
+        await self.planner.plan(parts.append)
+        return parts
 
     # -- paging ----------------------------------------------------------------------------
 
     async def _page_partition(
-        self, number: int, total: int, part: Partition, out: asyncio.Queue[list[Any]]
+        self, number: int, part: Partition, out: asyncio.Queue[list[Any]]
     ) -> int:
         paginator = make_paginator(self.pagination)
         filters = part.filters(self.scheme)
@@ -248,14 +146,14 @@ class PartitionedListing:
             except TransientError as error:
                 failures += 1
                 if failures >= self.partition_attempts:
-                    raise self._failed(number, total, part, error, failures) from error
+                    raise self._failed(number, part, error, failures) from error
                 self.api.emit(
                     {"event": "partition_retry", "partition": number, "reason": str(error)}
                 )
                 await self.api.pause(min(2.0**failures, 30.0))
                 continue
             except IntercomError as error:
-                raise self._failed(number, total, part, error, failures + 1) from error
+                raise self._failed(number, part, error, failures + 1) from error
             page = reply.body if isinstance(reply.body, dict) else {}
             records = self.changed.admit(paginator.items(page))
             if records:
@@ -265,10 +163,11 @@ class PartitionedListing:
         return count
 
     def _failed(
-        self, number: int, total: int, part: Partition, error: IntercomError, attempts: int
+        self, number: int, part: Partition, error: IntercomError, attempts: int
     ) -> PartitionFailed:
         return PartitionFailed(
-            f"partition {number} of {total} ({part.describe(self.scheme)}) failed after "
+            f"partition {number} of {'at least ' if self._planning else ''}{len(self._planned)} "
+            f"({part.describe(self.scheme)}) failed after "
             f"{attempts} attempt{'s' if attempts != 1 else ''}: {error}",
             status=error.status,
             code=error.code,
@@ -278,53 +177,81 @@ class PartitionedListing:
         )
 
     async def batches(self) -> AsyncGenerator[list[Any], None]:
-        """The records, a page at a time, in no particular order across partitions."""
-        parts = await self.plan()
-        total = len(parts)
-        expected = sum(p.expected for p in parts)
-        self.api.emit(
-            {"event": "partitions", "total": total, "expected": expected, "probes": self.probes}
-        )
-        queue: asyncio.Queue[list[Any]] = asyncio.Queue(maxsize=self.parallel)
-        work = deque(sorted(enumerate(parts, 1), key=lambda item: -item[1].expected))
+        """The records, a page at a time, in no particular order across partitions.
+
+        Paging starts as soon as the planner hands out its first partition; the biggest
+        partition waiting is taken first, so the long ones do not finish last. Young
+        collections are spaced out meanwhile (``collector.py``)."""
+        work: asyncio.PriorityQueue[tuple[int, int, Partition | None]] = asyncio.PriorityQueue()
+        planned = self._planned = []
+        self._planning = True
         finished = 0
+
+        def take(part: Partition) -> None:
+            planned.append(part)
+            work.put_nowait((-part.expected, len(planned), part))
+
+        async def plan() -> None:
+            await self.planner.plan(take)
+            self._planning = False
+            self.api.emit(
+                {
+                    "event": "partitions",
+                    "total": len(planned),
+                    "expected": sum(p.expected for p in planned),
+                    "probes": self.probes,
+                }
+            )
+            for _ in range(self.parallel):
+                work.put_nowait((1, 0, None))  # after every partition: no more work
 
         async def worker() -> None:
             nonlocal finished
-            while work:
-                number, part = work.popleft()
-                records = await self._page_partition(number, total, part, queue)
+            while True:
+                _, number, part = await work.get()
+                if part is None:
+                    return
+                records = await self._page_partition(number, part, queue)
                 finished += 1
                 self.api.emit(
-                    {"event": "partition", "done": finished, "total": total, "records": records}
+                    {
+                        "event": "partition",
+                        "done": finished,
+                        "total": len(planned),
+                        "records": records,
+                    }
                 )
 
-        async def run_workers() -> None:
-            workers = [asyncio.create_task(worker()) for _ in range(min(self.parallel, total))]
-            try:
-                await asyncio.gather(*workers)
-            finally:
-                for task in workers:
-                    task.cancel()
-                await asyncio.gather(*workers, return_exceptions=True)
+        queue: asyncio.Queue[list[Any]] = asyncio.Queue(maxsize=self.parallel)
 
-        producer = asyncio.create_task(run_workers())
-        getter: asyncio.Future[list[Any]] | None = None
-        try:
-            while True:
-                if producer.done() and queue.empty():
-                    producer.result()  # raises the partition's failure, if any
-                    return
-                getter = asyncio.ensure_future(queue.get())
-                await asyncio.wait({getter, producer}, return_when=asyncio.FIRST_COMPLETED)
-                if getter.done():
-                    yield getter.result()
-                    continue
-                getter.cancel()
-                if producer.exception() is not None:
-                    producer.result()
-        finally:
-            if getter is not None:
-                getter.cancel()
-            producer.cancel()
-            await asyncio.gather(producer, return_exceptions=True)
+        async def run_tasks() -> None:
+            tasks = [asyncio.create_task(plan())]
+            tasks += [asyncio.create_task(worker()) for _ in range(self.parallel)]
+            try:
+                await asyncio.gather(*tasks)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+        with young_collections_spaced():  # many pages alive at once: see collector.py
+            producer = asyncio.create_task(run_tasks())
+            getter: asyncio.Future[list[Any]] | None = None
+            try:
+                while True:
+                    if producer.done() and queue.empty():
+                        producer.result()  # raises the partition's failure, if any
+                        return
+                    getter = asyncio.ensure_future(queue.get())
+                    await asyncio.wait({getter, producer}, return_when=asyncio.FIRST_COMPLETED)
+                    if getter.done():
+                        yield getter.result()
+                        continue
+                    getter.cancel()
+                    if producer.exception() is not None:
+                        producer.result()
+            finally:
+                if getter is not None:
+                    getter.cancel()
+                producer.cancel()
+                await asyncio.gather(producer, return_exceptions=True)
