@@ -7,7 +7,7 @@ pins them in ``__all__``, and ends with::
     __getattr__, __dir__ = attach(__name__, __file__)
 
 At run time the block is skipped; the first lookup of a missing name reads that block (one
-parse of the ``__init__``'s own source) and imports only the module that defines the name.
+read of the ``__init__``'s own source) and imports only the module that defines the name.
 So ``import intercom_connector.http.errors`` does not load the HTTP client, and
 ``import intercom_connector`` loads neither httpx, the sandbox nor pydantic models.
 """
