@@ -7,7 +7,7 @@ pins them in ``__all__``, and ends with::
     __getattr__, __dir__ = attach(__name__, __file__)
 
 At run time the block is skipped; the first lookup of a missing name reads that block (one
-parse of the ``__init__``'s own source) and imports only the module that defines the name.
+read of the ``__init__``'s own source) and imports only the module that defines the name.
 So ``import intercom_connector.http.errors`` does not load the HTTP client, and
 ``import intercom_connector`` loads neither httpx, the sandbox nor pydantic models.
 """
@@ -26,8 +26,8 @@ _IMPORT_FROM = re.compile(r"^from\s+(\.*[\w.]*)\s+import\s+(\([^)]*\)|[^\n]*)", 
 def _typing_imports(source: str) -> dict[str, tuple[str, str]]:
     """Public name -> (module, attribute), from the ``if TYPE_CHECKING:`` block of a face.
 
-    Read as text, not with ``ast`` (whose import and parse were a tenth of a short command's
-    own start-up): the block holds only ``from X import a, b as c`` statements, one per
+    Read as text, not parsed with ``ast`` (parsing the faces took about a millisecond of
+    every short command): the block holds only ``from X import a, b as c`` statements, one per
     line or parenthesised over several, as the formatter writes them; a test checks every
     face against ``ast``.
     """

@@ -7,6 +7,7 @@ whose calls go to a sandbox on a loopback port; exit codes are README's (0 succe
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 from pathlib import Path
@@ -20,6 +21,7 @@ from temporal_kit import CLI, worker_process
 from intercom_connector.sandbox import SandboxConfig
 from intercom_connector.sandbox.server import run_in_thread
 from intercom_connector.workflow import RunLog
+from intercom_connector.workflow.engines.temporal import connect
 
 WHO_AM_I = """\
 name: Who am I
@@ -105,6 +107,49 @@ def test_a_detached_run_prints_its_id_and_temporal_sync_mirrors_it(
         )
         assert detached.returncode == 0, detached.stderr
         run_id = detached.stdout.strip().split()[-1]
+        assert last_run() == (run_id, "detached")  # no process here follows it
         synced = cli(target, "temporal", "sync", run_id)
     assert synced.returncode == 0, synced.stderr
     assert last_run() == (run_id, "succeeded")
+
+
+WAITS = """\
+name: Waits
+trigger: manual
+steps:
+  - id: pause
+    delay: 3600
+"""
+
+
+async def _terminate(target, run_id: str) -> None:
+    client = await connect(target)
+    await client.get_workflow_handle(run_id).terminate("test over")
+
+
+def test_resuming_a_run_still_running_on_temporal_exits_2_and_sends_nothing(
+    target, tmp_path: Path, key_env: str
+):
+    path = tmp_path / "waits.yaml"
+    path.write_text(WAITS)
+    with run_in_thread(SandboxConfig()) as sandbox, worker_process(target, sandbox.base_url):
+        detached = cli(
+            target,
+            "run",
+            str(path),
+            "--engine",
+            "temporal",
+            "--address",
+            target.address,
+            "--detach",
+        )
+        assert detached.returncode == 0, detached.stderr
+        run_id = detached.stdout.strip().split()[-1]
+        try:
+            resumed = cli(target, "runs", "resume", run_id)
+        finally:
+            asyncio.run(_terminate(target, run_id))
+    assert resumed.returncode == 2, resumed.stderr
+    assert "still running on Temporal" in resumed.stderr
+    assert "Traceback" not in resumed.stderr
+    assert last_run() == (run_id, "detached")

@@ -11,7 +11,7 @@ from ui_kit import EXAMPLES, PanelHandle, killed_run, run_example
 
 from intercom_connector.httpx_lib import httpx
 from intercom_connector.workflow import RunLog
-from intercom_connector.workflow.runlog import TIMER_STARTED
+from intercom_connector.workflow.runlog import RUN_STARTED, TIMER_STARTED
 
 
 @pytest.fixture
@@ -87,3 +87,20 @@ def test_cancel_stops_a_run_this_server_is_running(
         threading.Event().wait(0.02)
     assert client.post(f"/api/runs/{run_id}/cancel", json={}).status_code == 200
     assert wait_finished(client, run_id)["status"] == "cancelled"
+
+
+def test_resume_of_a_temporal_run_is_refused_and_names_temporal_sync(
+    client: httpx.Client,
+) -> None:
+    connection = {"engine": "temporal", "auth": "default", "address": "127.0.0.1:7233"}
+    with RunLog() as log:
+        log.append(
+            "temporal-run-1",
+            RUN_STARTED,
+            data={"workflow": "Nightly", "definition": {}, "connection": connection},
+            durable=True,
+        )
+        assert log.summary("temporal-run-1").status == "detached"
+    reply = client.post("/api/runs/temporal-run-1/resume", json={})
+    assert reply.status_code == 409
+    assert "temporal sync temporal-run-1" in reply.json()["error"]

@@ -14,7 +14,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 
 from intercom_connector.catalog.model import Operation
 from intercom_connector.errors import OperationFailed
@@ -34,11 +33,13 @@ class DeadlineExceeded(IntercomError, OperationFailed):
     """The operation did not finish in time; the message says whether a write may be applied."""
 
 
-@dataclass
 class Stage:
     """How far the operation got, for the message when time runs out."""
 
-    settling: bool = False
+    __slots__ = ("settling",)
+
+    def __init__(self) -> None:
+        self.settling = False
 
 
 def _what_is_known(operation: Operation, stage: Stage) -> str:

@@ -9,8 +9,7 @@ table only; resolving a command to run it, or to show its own help, imports its 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import typer
 from typer import _click as click  # typer ships its own click: its classes are the ones it expects
@@ -19,8 +18,7 @@ from typer.main import get_command_from_info, get_group_from_info
 from typer.models import CommandInfo, TyperInfo
 
 
-@dataclass(frozen=True)
-class LazyCommand:
+class LazyCommand(NamedTuple):
     """Where a command lives (``package.module:attribute``) and its line in ``--help``."""
 
     target: str

@@ -13,10 +13,10 @@ import asyncio
 import os
 import signal
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -70,6 +70,22 @@ PayloadDirOption = Annotated[
         "(default: the connector home's temporal-payloads/).",
     ),
 ]
+
+
+T = TypeVar("T")
+
+
+def run_with_temporal(work: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` for work that holds a Temporal client.
+
+    An error leaving it keeps its traceback's frames alive, and with them the client,
+    until the interpreter is finalising; the client's runtime threads then end in a fatal
+    "PyGILState_Release" abort (exit -6) instead of the error's exit code. The error
+    leaves without those frames, so the client is gone first."""
+    try:
+        return asyncio.run(work)
+    except BaseException as error:
+        raise error.with_traceback(None) from error.__cause__
 
 
 def _env_path(name: str) -> Path | None:
@@ -302,7 +318,7 @@ def worker(
             requests_per_minute=rate_limit,
             identity=f"{os.getpid()}@{socket.gethostname()}",
         )
-        asyncio.run(
+        run_with_temporal(
             _work(
                 target,
                 settings,
@@ -346,7 +362,9 @@ def run_on_temporal(
     """`run FILE --engine temporal`: the result, or with ``detach`` the run id at once."""
     target = target_from_env(address)
     name = auth or loaded.workflow.authentication or DEFAULT_AUTH
-    return asyncio.run(_start_and_follow(target, loaded, config, name, detach=detach, quiet=quiet))
+    return run_with_temporal(
+        _start_and_follow(target, loaded, config, name, detach=detach, quiet=quiet)
+    )
 
 
 async def _resume(target: TemporalTarget, run_id: str, quiet: bool) -> RunResult:
@@ -363,7 +381,7 @@ async def _resume(target: TemporalTarget, run_id: str, quiet: bool) -> RunResult
 def resume_on_temporal(run_id: str, record: dict[str, Any], *, quiet: bool) -> RunResult:
     """`runs resume` of a Temporal run: a new workflow under the id, replaying the log."""
     target = target_of(record)
-    return asyncio.run(_resume(target, run_id, quiet))
+    return run_with_temporal(_resume(target, run_id, quiet))
 
 
 async def _sync(target: TemporalTarget, run_id: str) -> RunResult:
@@ -387,7 +405,7 @@ def sync(
         if record.get("engine") != "temporal":
             raise UsageProblem(f"run {resolved} did not run on Temporal")
         target = target_of(record)
-        result = asyncio.run(_sync(target, resolved))
+        result = run_with_temporal(_sync(target, resolved))
         if not quiet:
             stderr.out(f"run {resolved}: {result.status}", highlight=False)
 

@@ -10,7 +10,6 @@ work.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
@@ -18,9 +17,12 @@ from intercom_connector.catalog.data_files import packaged
 from intercom_connector.catalog.model import Operation as CatalogOperation
 
 
-@dataclass(frozen=True, eq=False)
 class Operation(CatalogOperation):
-    """A catalog operation as the sandbox serves it."""
+    """A catalog operation as the sandbox serves it.
+
+    A plain subclass: it adds no field, so the record's dataclass methods serve it as they
+    are (decorating it again would only generate them anew at every start).
+    """
 
     def __hash__(self) -> int:
         return id(self)

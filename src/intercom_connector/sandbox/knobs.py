@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from intercom_connector.httpx_lib import httpx
 
@@ -31,8 +31,7 @@ class ConnectionDropped(httpx.RemoteProtocolError):
     """
 
 
-@dataclass(frozen=True)
-class Fault:
+class Fault(NamedTuple):
     """One injected failure: a status, ``drop`` or ``slow``, before or after the handler."""
 
     kind: str
@@ -45,14 +44,16 @@ class Fault:
         return int(self.kind) if self.kind.isdigit() else None
 
 
-@dataclass
 class _Scripted:
     """A fault scripted by ``inject``: how many more requests it hits, and which."""
 
-    fault: Fault
-    remaining: int
-    method: str | None
-    path: str | None
+    __slots__ = ("fault", "method", "path", "remaining")
+
+    def __init__(self, fault: Fault, remaining: int, method: str | None, path: str | None):
+        self.fault = fault
+        self.remaining = remaining
+        self.method = method
+        self.path = path
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method != method:
@@ -130,8 +131,7 @@ class Latency:
         return float(config.latency)
 
 
-@dataclass(frozen=True)
-class RateDecision:
+class RateDecision(NamedTuple):
     """Whether a request fits the window, with the ``X-RateLimit-*`` headers to send."""
 
     allowed: bool

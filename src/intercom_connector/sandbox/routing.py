@@ -10,25 +10,28 @@ contact with id search" would. A path that matches only with other methods is a 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 from urllib.parse import unquote
 
 T = TypeVar("T")
 
 
-@dataclass
 class _Node(Generic[T]):
-    """One path segment of the trie: literal children, the variable child, and methods here."""
+    """One path segment of the trie: literal children, the variable child, and methods here.
 
-    literals: dict[str, _Node[T]] = field(default_factory=dict)
-    variable: _Node[T] | None = None
-    # method -> (target, names of the template variables along the way)
-    methods: dict[str, tuple[T, tuple[str, ...]]] = field(default_factory=dict)
+    A plain class: every sandbox start defines it, and a dataclass would add nothing used.
+    """
+
+    __slots__ = ("literals", "methods", "variable")
+
+    def __init__(self) -> None:
+        self.literals: dict[str, _Node[T]] = {}
+        self.variable: _Node[T] | None = None
+        # method -> (target, names of the template variables along the way)
+        self.methods: dict[str, tuple[T, tuple[str, ...]]] = {}
 
 
-@dataclass(frozen=True)
-class Match(Generic[T]):
+class Match(NamedTuple, Generic[T]):
     """The target of a matched request and the values of its path template variables."""
 
     target: T

@@ -13,9 +13,8 @@ schemas allow (none closes its objects).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .catalog_data import Operation, with_defs
 from .replies import ApiError
@@ -29,8 +28,7 @@ _SPECIAL_CODES: dict[tuple[str, ...], str] = {("sort", "order"): "invalid_sort_o
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
-@dataclass(frozen=True)
-class ValidInput:
+class ValidInput(NamedTuple):
     """The query (values coerced to their declared types) and the body, once both passed."""
 
     query: dict[str, Any]

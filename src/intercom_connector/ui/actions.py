@@ -57,6 +57,11 @@ class RunActions:
                 f"run {summary.run_id} is still running (process {summary.start.get('pid')})"
             )
         connection = summary.start.get("connection") or {}
+        if connection.get("engine") == "temporal":
+            raise ActionRefused(
+                f"run {summary.run_id} runs on Temporal: `intercom-connector temporal sync "
+                f"{summary.run_id}` follows it, and `runs resume` restarts it once it failed"
+            )
         self._spawn(summary.run_id, connection, self._resume_body(summary.run_id))
         return str(summary.run_id)
 

@@ -33,6 +33,7 @@ STATUS_STYLE = {
     "running": "yellow",
     "started": "yellow",
     "interrupted": "magenta",
+    "detached": "cyan",
 }
 STATUS_MARK = {"finished": "✓", "failed": "✗", "started": "…"}
 _PREVIEW_WIDTH = 70

@@ -104,7 +104,9 @@ class RunSummary:
     workflow: str
     file: str | None
     status: str
-    """running, interrupted (its process is gone), succeeded or failed."""
+    """running, interrupted (its process is gone), detached (a Temporal run no process here
+    follows: Temporal knows how it stands, `temporal sync` brings the log up to date),
+    succeeded or failed."""
     started_at: float
     finished_at: float | None
     error: str | None
@@ -328,7 +330,9 @@ class RunLog:
         else:
             owner = Owner.from_record(attempts[-1].data)
             alive = owner is not None and owner.alive()
-            status, error, finished_at = ("running" if alive else "interrupted"), None, None
+            on_temporal = (start.get("connection") or {}).get("engine") == "temporal"
+            gone = "detached" if on_temporal else "interrupted"
+            status, error, finished_at = ("running" if alive else gone), None, None
         return RunSummary(
             run_id=run_id,
             workflow=str(start.get("workflow", "?")),

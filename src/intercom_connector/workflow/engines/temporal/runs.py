@@ -24,6 +24,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
+from intercom_connector.errors import UsageError
 from intercom_connector.workflow.engine import ProgressEvent, ProgressHandler, StepRef
 from intercom_connector.workflow.engines.temporal.connect import TemporalTarget
 from intercom_connector.workflow.engines.temporal.messages import (
@@ -152,13 +153,19 @@ async def resume_run(client: Client, target: TemporalTarget, run_id: str, *, run
         queue,
         journal=json.dumps(journal),
     )
-    await client.start_workflow(
-        WORKFLOW_NAME,
-        request,
-        id=run_id,
-        task_queue=queue,
-        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-    )
+    try:
+        await client.start_workflow(
+            WORKFLOW_NAME,
+            request,
+            id=run_id,
+            task_queue=queue,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        )
+    except WorkflowAlreadyStartedError:
+        raise UsageError(
+            f"run {run_id} is still running on Temporal: nothing to resume; "
+            f"`intercom-connector temporal sync {run_id}` follows it to its end"
+        ) from None
     runlog.append(
         run_id, RUN_RESUMED, data={"attempt": summary.attempts + 1, **owner_record()}, durable=True
     )
