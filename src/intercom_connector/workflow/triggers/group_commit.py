@@ -15,9 +15,9 @@ The fsync itself runs on a thread of its own, on a connection of its own
 (``TriggerStore.writer``): the group's rows are applied on the event loop (microseconds
 each), then the thread commits while the loop goes on reading and verifying the next
 deliveries (on the loop, the fsync was a sixth of its time during a burst); those form the
-next group. Only the commit leaves the loop: each call into SQLite from a thread has to win
-the GIL back from a busy loop afterwards, which took up to a switch interval (5 ms) per row
-when the whole transaction ran there. What a 200 means is unchanged: a waiter is resolved
+next group. Only the commit leaves the loop: the rows cost little, and every call a thread
+makes into SQLite has to take the GIL back from the busy loop when it returns, so one call
+per group keeps those hand-offs to one. What a 200 means is unchanged: a waiter is resolved
 only once the commit holding its write has returned, and groups are committed one at a
 time, in the order their writes were asked for.
 """
