@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import subprocess
 import sys
 
@@ -38,6 +39,7 @@ from intercom_connector.workflow.triggers import (
     run_definition,
     webhook_app,
 )
+from intercom_connector.workflow.triggers import dispatcher as dispatching
 
 SLOW = """
     name: Slow
@@ -267,3 +269,37 @@ async def test_a_stop_interrupts_runs_past_the_grace_period_and_the_next_start_r
     assert run_starts(runlog) == [run_id]
     assert runlog.summary(run_id).status == "succeeded" and runlog.summary(run_id).attempts == 2
     assert len(sandbox.requests.matching("GET", "/me")) == 1
+
+
+async def test_a_claim_whose_commit_fails_leaves_the_event_queued_and_frees_its_slot(
+    store, runlog, monkeypatch
+):
+    monkeypatch.setattr(dispatching, "POLL_SECONDS", 0.05)
+    loaded = workflow(SLOW)
+    dispatcher = Dispatcher(
+        store,
+        runlog,
+        {loaded.workflow.name: hosted(loaded, sandbox_client(new_sandbox()))},
+        max_runs=1,
+    )
+    real_claim, failures = dispatcher.commits.claim, []
+
+    async def claim(*args, **kwargs):
+        if not failures:
+            failures.append(args)
+            raise sqlite3.OperationalError("disk I/O error")
+        return await real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(dispatcher.commits, "claim", claim)
+    for index in range(2):
+        body = notification(id=f"notif_c{index}")
+        store.record_notification(body, json.dumps(body), [loaded.workflow.name])
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+    await asyncio.sleep(0)
+    await dispatcher.idle()
+    stop.set()
+    await task
+    assert len(failures) == 1
+    assert [event.status for event in store.events()] == ["succeeded", "succeeded"]
+    assert len(run_starts(runlog)) == 2  # the failed claim started nothing

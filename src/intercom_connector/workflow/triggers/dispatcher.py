@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,6 +168,7 @@ class Dispatcher:
             while not stop.is_set():
                 self._wake.clear()
                 pending = self.store.pending(self.workflows, limit=BATCH)
+                claim_failed = False
                 for event in pending:
                     slot = asyncio.ensure_future(self._slots.acquire())
                     await asyncio.wait({slot, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -175,15 +177,12 @@ class Dispatcher:
                         await asyncio.gather(slot, return_exceptions=True)
                         return
                     await self._after_deliveries()
-                    run_id = new_run_id()
-                    self._claiming += 1
-                    try:
-                        if await self.commits.claim(event.seq, run_id, self.owner):
-                            self._spawn(event, run_id, resume=False)
-                        else:
-                            self._slots.release()
-                    finally:
-                        self._claiming -= 1
+                    if not await self._claim(event):
+                        claim_failed = True
+                        break
+                if claim_failed:  # the store refused a write: give it a moment
+                    await asyncio.wait({stopping}, timeout=POLL_SECONDS)
+                    continue
                 if len(pending) == BATCH:
                     continue  # a backlog: nothing will wake us for the rest of it
                 waking = asyncio.ensure_future(self._wake.wait())
@@ -197,6 +196,32 @@ class Dispatcher:
             if not stopping.done():
                 stopping.cancel()
                 await asyncio.gather(stopping, return_exceptions=True)
+
+    async def _claim(self, event: TriggerEvent) -> bool:
+        """Claim ``event`` for a new run and start it (its slot is held); False when the
+        claim's commit failed: the event stays queued, the slot is freed, and the queue is
+        read again after a pause instead of the dispatcher ending."""
+        run_id = new_run_id()
+        self._claiming += 1
+        try:
+            claimed = await self.commits.claim(event.seq, run_id, self.owner)
+        except (sqlite3.Error, OSError) as error:
+            self._slots.release()
+            log.error(
+                "%s: could not claim event %s (%s); looking again in %.0f s",
+                event.workflow,
+                event.event_id,
+                error,
+                POLL_SECONDS,
+            )
+            return False
+        finally:
+            self._claiming -= 1
+        if claimed:
+            self._spawn(event, run_id, resume=False)
+        else:
+            self._slots.release()  # another dispatcher has it
+        return True
 
     async def _after_deliveries(self) -> None:
         """Wait (at most ``RECEIVER_FIRST``) until no delivery waits for its 200."""
