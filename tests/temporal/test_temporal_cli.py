@@ -52,6 +52,15 @@ def cli(target, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def detach(target, path: Path) -> str:
+    """`run PATH --engine temporal --detach`: the run id it prints."""
+    ran = cli(
+        target, "run", str(path), "--engine", "temporal", "--address", target.address, "--detach"
+    )
+    assert ran.returncode == 0, ran.stderr
+    return ran.stdout.strip().split()[-1]
+
+
 def last_run() -> tuple[str, str]:
     """The newest run in the connector home's run log (the key_env fixture's)."""
     with RunLog() as log:
@@ -95,18 +104,7 @@ def test_a_detached_run_prints_its_id_and_temporal_sync_mirrors_it(
     target, flow: Path, key_env: str
 ):
     with run_in_thread(SandboxConfig()) as sandbox, worker_process(target, sandbox.base_url):
-        detached = cli(
-            target,
-            "run",
-            str(flow),
-            "--engine",
-            "temporal",
-            "--address",
-            target.address,
-            "--detach",
-        )
-        assert detached.returncode == 0, detached.stderr
-        run_id = detached.stdout.strip().split()[-1]
+        run_id = detach(target, flow)
         assert last_run() == (run_id, "detached")  # no process here follows it
         synced = cli(target, "temporal", "sync", run_id)
     assert synced.returncode == 0, synced.stderr
@@ -127,24 +125,13 @@ async def _terminate(target, run_id: str) -> None:
     await client.get_workflow_handle(run_id).terminate("test over")
 
 
-def test_resuming_a_run_still_running_on_temporal_exits_2_and_sends_nothing(
+def test_resuming_a_run_still_running_on_temporal_exits_2_and_names_temporal_sync(
     target, tmp_path: Path, key_env: str
 ):
     path = tmp_path / "waits.yaml"
     path.write_text(WAITS)
     with run_in_thread(SandboxConfig()) as sandbox, worker_process(target, sandbox.base_url):
-        detached = cli(
-            target,
-            "run",
-            str(path),
-            "--engine",
-            "temporal",
-            "--address",
-            target.address,
-            "--detach",
-        )
-        assert detached.returncode == 0, detached.stderr
-        run_id = detached.stdout.strip().split()[-1]
+        run_id = detach(target, path)
         try:
             resumed = cli(target, "runs", "resume", run_id)
         finally:

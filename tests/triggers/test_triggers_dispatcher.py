@@ -70,6 +70,20 @@ def run_starts(runlog: RunLog) -> list[str]:
     return [summary.run_id for summary in runlog.runs(100)]
 
 
+def one_at_a_time(store, runlog, loaded, ids: list[str]) -> Dispatcher:
+    """A dispatcher with one run slot, and a notification queued for ``loaded`` per id."""
+    dispatcher = Dispatcher(
+        store,
+        runlog,
+        {loaded.workflow.name: hosted(loaded, sandbox_client(new_sandbox()))},
+        max_runs=1,
+    )
+    for notification_id in ids:
+        body = notification(id=notification_id)
+        store.record_notification(body, json.dumps(body), [loaded.workflow.name])
+    return dispatcher
+
+
 async def dispatch_all(store, runlog, workflows, **options) -> Dispatcher:
     """A dispatcher that recovers, then works the queue until it is empty and idle."""
     dispatcher = Dispatcher(store, runlog, {w.name: w for w in workflows}, **options)
@@ -219,16 +233,7 @@ async def test_a_failed_run_marks_its_event_failed(store, runlog):
 
 
 async def test_events_beyond_max_runs_wait_unclaimed_in_the_queue(store, runlog):
-    loaded = workflow(SLOW)
-    dispatcher = Dispatcher(
-        store,
-        runlog,
-        {loaded.workflow.name: hosted(loaded, sandbox_client(new_sandbox()))},
-        max_runs=1,
-    )
-    for index in range(2):
-        body = notification(id=f"notif_q{index}")
-        store.record_notification(body, json.dumps(body), [loaded.workflow.name])
+    dispatcher = one_at_a_time(store, runlog, workflow(SLOW), ["notif_q0", "notif_q1"])
     stop = asyncio.Event()
     task = asyncio.create_task(dispatcher.run(stop))
     await asyncio.sleep(0.2)
@@ -275,13 +280,7 @@ async def test_a_claim_whose_commit_fails_leaves_the_event_queued_and_frees_its_
     store, runlog, monkeypatch
 ):
     monkeypatch.setattr(dispatching, "POLL_SECONDS", 0.05)
-    loaded = workflow(SLOW)
-    dispatcher = Dispatcher(
-        store,
-        runlog,
-        {loaded.workflow.name: hosted(loaded, sandbox_client(new_sandbox()))},
-        max_runs=1,
-    )
+    dispatcher = one_at_a_time(store, runlog, workflow(SLOW), ["notif_c0", "notif_c1"])
     real_claim, failures = dispatcher.commits.claim, []
 
     async def claim(*args, **kwargs):
@@ -291,9 +290,6 @@ async def test_a_claim_whose_commit_fails_leaves_the_event_queued_and_frees_its_
         return await real_claim(*args, **kwargs)
 
     monkeypatch.setattr(dispatcher.commits, "claim", claim)
-    for index in range(2):
-        body = notification(id=f"notif_c{index}")
-        store.record_notification(body, json.dumps(body), [loaded.workflow.name])
     stop = asyncio.Event()
     task = asyncio.create_task(dispatcher.run(stop))
     await asyncio.sleep(0)
