@@ -13,6 +13,7 @@ from intercom_connector.workflow import MISSING, ReferenceProblem, parse_referen
 from intercom_connector.workflow.references import (
     ReferenceSyntaxError,
     find_references,
+    lookup,
     resolve,
 )
 
@@ -156,3 +157,27 @@ async def test_env_carries_run_id_and_workflow_name():
     )
     outputs, _ = await interpret(loaded, FakeEngine())
     assert outputs["e"] == {"run": "r-1", "w": "my flow"}
+
+
+_NAMES = st.sampled_from(
+    ["value", "data", "id", "true", "false", "null", "and", "or", "in", "not", "length", "keys"]
+) | st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True)
+_TREES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_NAMES, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.lists(_NAMES, max_size=4), st.dictionaries(_NAMES, _TREES, max_size=4), _TREES)
+def test_a_dotted_path_is_walked_to_exactly_what_python_jsonpath_finds(names, step, config):
+    context = {"steps": {"s": step, "lst": [step]}, "config": config, "env": {}}
+    for root in ("$.steps.s", "$.steps.lst", "$.config"):
+        text = root + "".join(f".{name}" for name in names)
+        try:
+            reference = parse_reference(text)
+        except ReferenceSyntaxError:
+            continue  # a name the JSONPath grammar reads otherwise: refused at check time
+        assert reference.keys is not None
+        matches = reference.query.findall(context)
+        assert lookup(text, context) == (matches[0] if matches else MISSING), text

@@ -33,6 +33,7 @@ _STEP_BRACKET = re.compile(r"""^\$\.steps\[(['"])(.+?)\1\](.*)$""", re.DOTALL)
 _ROOT = re.compile(r"^\$\.([A-Za-z_]+)(.*)$", re.DOTALL)
 _FIRST_KEY = re.compile(rf"^\.({_STEP_ID})|^\[(['\"])(.+?)\2\]")
 _TEMPLATE_SLOT = re.compile(r"\{(\$\.[^{}]+)\}")
+_DOTTED_NAMES = re.compile(r"^(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 class _Missing:
@@ -73,6 +74,11 @@ class Reference:
     query: JSONPath
     rest: str = ""
     """The path after the root (and the step id): ``.data[0].id``."""
+    keys: tuple[str, ...] | None = None
+    """For a path of dotted names only (``$.steps.loop-1.value.id``, most references): the
+    keys from the context down, so ``lookup`` walks them instead of running the query.
+    The walk gives what python-jsonpath gives such a path: a name selects a key of a
+    mapping, and anything else (no such key, not a mapping) matches nothing."""
 
     @property
     def singular(self) -> bool:
@@ -114,7 +120,11 @@ def parse_reference(text: str) -> Reference:
         raise ReferenceSyntaxError(f"{text!r} is not valid JSONPath: {detail}") from None
     if not isinstance(query, JSONPath):
         raise ReferenceSyntaxError(f"{text!r}: compound JSONPath queries are not supported")
-    return Reference(text, root, step_id, first_key, query, rest)
+    keys = None
+    if _DOTTED_NAMES.match(rest):
+        names = tuple(rest.split(".")[1:])
+        keys = (root, step_id, *names) if step_id is not None else (root, *names)
+    return Reference(text, root, step_id, first_key, query, rest, keys)
 
 
 def _quote(key: str) -> str:
@@ -156,6 +166,13 @@ def lookup(text: str, context: Mapping[str, Any]) -> Any:
             f"{text}: step {reference.step_id!r} has not run (yet) at this point, "
             "so it has no output to read"
         )
+    if reference.keys is not None:
+        found: Any = context
+        for key in reference.keys:
+            if not isinstance(found, Mapping) or key not in found:
+                return MISSING
+            found = found[key]
+        return found
     try:
         matches = reference.query.findall(context)
     except (JSONPathError, TypeError, ValueError, re.error, RecursionError) as error:
