@@ -82,6 +82,22 @@ def connection_record(target: TemporalTarget, auth: str) -> dict[str, Any]:
     }
 
 
+async def _start_workflow(client: Client, request: RunRequest, *, reuse_id: bool) -> None:
+    """The run's workflow under its run id, on its authentication's queue. An id in use by
+    a running workflow always raises WorkflowAlreadyStartedError; one used by a finished
+    workflow does too unless ``reuse_id`` (a resume, or a run not started by an event)."""
+    await client.start_workflow(
+        WORKFLOW_NAME,
+        request,
+        id=request.run_id,
+        task_queue=request.activity_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE
+        if reuse_id
+        else WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+    )
+
+
 async def start_run(
     client: Client,
     target: TemporalTarget,
@@ -103,16 +119,7 @@ async def start_run(
         run_id, loaded.data, loaded.file, merged, env, auth, queue, continue_after=continue_after
     )
     try:
-        await client.start_workflow(
-            WORKFLOW_NAME,
-            request,
-            id=run_id,
-            task_queue=queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE
-            if once
-            else WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-        )
+        await _start_workflow(client, request, reuse_id=not once)
     except WorkflowAlreadyStartedError:
         if once:
             return None
@@ -154,13 +161,7 @@ async def resume_run(client: Client, target: TemporalTarget, run_id: str, *, run
         journal=json.dumps(journal),
     )
     try:
-        await client.start_workflow(
-            WORKFLOW_NAME,
-            request,
-            id=run_id,
-            task_queue=queue,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-        )
+        await _start_workflow(client, request, reuse_id=True)
     except WorkflowAlreadyStartedError:
         raise UsageError(
             f"run {run_id} is still running on Temporal: nothing to resume; "
